@@ -1,0 +1,22 @@
+-- Programme totals per year, with the target expressed in energy (Dalarna: 7,900 MWh baseline).
+
+create or replace table marts.programme_progress as
+select
+    mp.programme,
+    mp.year,
+    any_value(mp.baseline_year) as baseline_year,
+    any_value(mp.target_pct) as target_pct,
+    any_value(p.baseline_energy_mwh) as baseline_energy_mwh,
+    round(any_value(p.baseline_energy_mwh) * any_value(mp.target_pct) / 100.0, 1)
+        as target_energy_mwh,
+    round(sum(mp.energy_avoided_mwh), 3) as energy_avoided_mwh,
+    sum(mp.virtual_meetings) as virtual_meetings,
+    round(sum(mp.avoided_trips), 1) as avoided_trips,
+    round(sum(mp.co2_avoided_kg), 1) as co2_avoided_kg,
+    sum(mp.trips) as trips,
+    sum(mp.baseline_trips) filter (where mp.trips is not null) as baseline_trips
+from marts.municipality_progress mp
+join ref.programmes p
+  on p.programme = mp.programme
+group by mp.programme, mp.year
+order by mp.programme, mp.year;

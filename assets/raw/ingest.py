@@ -1,0 +1,344 @@
+"""Walk the drop folder: hash, recognise and load each new or changed export; account for every row."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from schemas import CONTRACT_DIR, Contract, load_contracts
+
+from .load import Outcome, ensure_raw_table, install_macros, load_layout, raw_table
+from .recognise import Layout, Miss, recognise
+from .sources import Source, UnreadableFile, open_sources
+
+LOADER_VERSION = "1"
+IGNORED_NAMES = {"readme.md", "readme.txt", ".gitkeep", ".ds_store", "thumbs.db"}
+
+OPS_DDL = """
+create schema if not exists ops;
+create schema if not exists raw;
+create table if not exists ops.files (
+    path varchar,
+    part varchar,
+    sha256 varchar,
+    export_kind varchar,
+    rows_in bigint,
+    rows_loaded bigint,
+    rows_quarantined bigint,
+    status varchar,
+    loaded_at timestamp,
+    message varchar,
+    fingerprint varchar,
+    size_bytes bigint,
+    mtime_ns bigint
+);
+create table if not exists ops.quarantine (
+    path varchar,
+    part varchar,
+    row_number bigint,
+    column_name varchar,
+    value varchar,
+    reason varchar,
+    sha256 varchar,
+    export_kind varchar
+);
+"""
+
+
+@dataclass
+class FileRecord:
+    """One row of ops.files."""
+
+    path: str
+    part: str
+    sha256: str
+    export_kind: str | None
+    rows_in: int
+    rows_loaded: int
+    rows_quarantined: int
+    status: str
+    message: str
+
+
+@dataclass
+class IngestReport:
+    """What one pass over the drop folder did."""
+
+    loaded: list[FileRecord] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.loaded or self.renamed)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(4 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def drop_folder_files(raw_dir: Path) -> list[Path]:
+    """Every export in the drop folder and its sub-folders, in a stable order."""
+    if not raw_dir.exists():
+        return []
+    return sorted(
+        p
+        for p in raw_dir.rglob("*")
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
+        and p.name.lower() not in IGNORED_NAMES
+    )
+
+
+def folder_state(raw_dir: Path) -> dict[str, str]:
+    """Content hash of every file in the drop folder, by relative path (used by the sensor)."""
+    return {str(p.relative_to(raw_dir)): file_sha256(p) for p in drop_folder_files(raw_dir)}
+
+
+def ensure_ops(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(OPS_DDL)
+
+
+def loader_fingerprint(con: duckdb.DuckDBPyConnection, contract_dir: Path = CONTRACT_DIR) -> str:
+    """Changes when the loader, a contract or the municipality keys change: then files reload."""
+    digest = hashlib.sha256(LOADER_VERSION.encode())
+    for path in sorted(contract_dir.glob("*.toml")):
+        digest.update(path.read_bytes())
+    digest.update((Path(__file__).parent / "parse.sql").read_bytes())
+    keys = con.execute(
+        "select string_agg(concat_ws('|', key_type, key, code, valid_from, valid_to), ',' "
+        "order by all) from ref.municipality_keys"
+    ).fetchall()[0][0]
+    digest.update((keys or "").encode())
+    return digest.hexdigest()[:16]
+
+
+def purge(con: duckdb.DuckDBPyConnection, path: str, contracts: tuple[Contract, ...]) -> None:
+    """Remove every trace of a file's earlier content (it was edited or is now a duplicate)."""
+    for contract in contracts:
+        if _table_exists(con, "raw", contract.kind):
+            con.execute(f"delete from {raw_table(contract)} where source_path = ?", [path])
+    con.execute("delete from ops.quarantine where path = ?", [path])
+    con.execute("delete from ops.files where path = ?", [path])
+
+
+def rename(con: duckdb.DuckDBPyConnection, old: str, new: str, contracts) -> None:
+    """A file moved or was renamed: its rows follow it, nothing is loaded again."""
+    for contract in contracts:
+        if _table_exists(con, "raw", contract.kind):
+            con.execute(
+                f"update {raw_table(contract)} set source_path = ? where source_path = ?", [new, old]
+            )
+    con.execute("update ops.quarantine set path = ? where path = ?", [new, old])
+    con.execute("update ops.files set path = ? where path = ?", [new, old])
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? "
+            "and table_name = ?",
+            [schema, name],
+        ).fetchall()[0][0]
+    )
+
+
+def resolve_hint(con: duckdb.DuckDBPyConnection, texts: list[str]) -> str | None:
+    """A municipality named by a title line ("Kommun: Falun (2080)") or a folder name."""
+    for text in texts:
+        row = con.execute(
+            """
+            select code from ref.municipality_keys
+            where (key_type = 'code' and key = rf_code(regexp_extract(?, '\\((\\d+)\\)', 1)))
+               or (key_type = 'code' and key = rf_code(?))
+               or (key_type = 'name' and key = rf_name(regexp_replace(?, '\\s*\\(.*\\)$', '')))
+            order by valid_to desc
+            limit 1
+            """,
+            [text, text, text],
+        ).fetchall()
+        if row:
+            return row[0][0]
+    return None
+
+
+def _direct(layout: Layout) -> bool:
+    source = layout.source
+    return (
+        source.kind == "text"
+        and source.encoding in ("utf-8", "utf-8-sig")
+        and not layout.contract.table_ends_at_blank
+    )
+
+
+def _record(con: duckdb.DuckDBPyConnection, rec: FileRecord, fingerprint: str, stat) -> None:
+    con.execute(
+        "insert into ops.files values (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?)",
+        [
+            rec.path,
+            rec.part,
+            rec.sha256,
+            rec.export_kind,
+            rec.rows_in,
+            rec.rows_loaded,
+            rec.rows_quarantined,
+            rec.status,
+            rec.message,
+            fingerprint,
+            stat.st_size,
+            stat.st_mtime_ns,
+        ],
+    )
+
+
+def _outcome_record(path: str, part: str, sha: str, outcome: Outcome) -> FileRecord:
+    message = (
+        f"{outcome.rows_loaded:,} rows loaded, {outcome.rows_quarantined:,} quarantined"
+        + (" (see ops.quarantine)" if outcome.rows_quarantined else "")
+    )
+    if outcome.warnings:
+        message += ". Warning: " + "; ".join(outcome.warnings)
+    return FileRecord(
+        path,
+        part,
+        sha,
+        outcome.export_kind,
+        outcome.rows_in,
+        outcome.rows_loaded,
+        outcome.rows_quarantined,
+        outcome.status,
+        message,
+    )
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    file: Path,
+    rel: str,
+    sha: str,
+    contracts: tuple[Contract, ...],
+    scratch: Path,
+) -> list[FileRecord]:
+    """Recognise and load every table in one file; unrecognised parts are recorded, not fatal."""
+    try:
+        sources = open_sources(file, rel, scratch)
+    except UnreadableFile as err:
+        return [FileRecord(rel, "", sha, None, 0, 0, 0, "unreadable", f"{rel}: {err}")]
+    found: list[tuple[Source, Layout | Miss]] = [(s, recognise(s, contracts)) for s in sources]
+    layouts = [r for _, r in found if isinstance(r, Layout)]
+    if not layouts:
+        misses = [r for _, r in found if isinstance(r, Miss)] or [Miss(sources[0], None, ())]
+        best = max(misses, key=lambda m: (m.closest is not None, -len(m.missing)))
+        return [FileRecord(rel, "", sha, None, 0, 0, 0, "unrecognized", f"{rel}: {best.message}")]
+    folder_hints = list(Path(rel).parent.parts)
+    records = []
+    for layout in layouts:
+        part = layout.source.label[len(rel) :].lstrip("!#")
+        hint = resolve_hint(con, [*layout.hints, *reversed(folder_hints)])
+        with tempfile.TemporaryDirectory(dir=scratch) as work:
+            outcome = load_layout(
+                con,
+                layout,
+                path=rel,
+                part=part,
+                sha256=sha,
+                hint_code=hint,
+                direct=_direct(layout),
+                scratch=Path(work),
+            )
+        records.append(_outcome_record(rel, part, sha, outcome))
+    return records
+
+
+def ingest_folder(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, pseudonym_key: str
+) -> IngestReport:
+    """Load what is new or changed in the drop folder, one file per transaction."""
+    contracts = load_contracts()
+    ensure_ops(con)
+    install_macros(con, pseudonym_key)
+    for contract in contracts:
+        ensure_raw_table(con, contract)
+    fingerprint = loader_fingerprint(con)
+    known = {
+        row[0]: row[1:]
+        for row in con.execute(
+            "select path, any_value(sha256), any_value(fingerprint), any_value(size_bytes), "
+            "any_value(mtime_ns) from ops.files group by path"
+        ).fetchall()
+    }
+    files = drop_folder_files(raw_dir)
+    present = {str(f.relative_to(raw_dir)) for f in files}
+    by_sha = {v[0]: p for p, v in known.items() if v[1] == fingerprint}
+    report = IngestReport()
+    with tempfile.TemporaryDirectory(prefix="resfritt-") as scratch:
+        for file in files:
+            rel = str(file.relative_to(raw_dir))
+            stat = file.stat()
+            old = known.get(rel)
+            if old and old[1] == fingerprint and old[2:] == (stat.st_size, stat.st_mtime_ns):
+                report.unchanged.append(rel)
+                continue
+            sha = file_sha256(file)
+            con.execute("begin transaction")
+            try:
+                if old and old[0] == sha and old[1] == fingerprint:
+                    con.execute(
+                        "update ops.files set size_bytes = ?, mtime_ns = ? where path = ?",
+                        [stat.st_size, stat.st_mtime_ns, rel],
+                    )
+                    report.unchanged.append(rel)
+                elif sha in by_sha and by_sha[sha] != rel and by_sha[sha] not in present:
+                    rename(con, by_sha[sha], rel, contracts)
+                    con.execute(
+                        "update ops.files set size_bytes = ?, mtime_ns = ? where path = ?",
+                        [stat.st_size, stat.st_mtime_ns, rel],
+                    )
+                    report.renamed.append((by_sha[sha], rel))
+                    by_sha[sha] = rel
+                elif sha in by_sha and by_sha[sha] != rel:
+                    purge(con, rel, contracts)
+                    record = FileRecord(
+                        rel, "", sha, None, 0, 0, 0, "duplicate",
+                        f"{rel}: same content as {by_sha[sha]}, which is loaded; counted once",
+                    )
+                    _record(con, record, fingerprint, stat)
+                    report.loaded.append(record)
+                else:
+                    purge(con, rel, contracts)
+                    for record in load_file(con, file, rel, sha, contracts, Path(scratch)):
+                        _record(con, record, fingerprint, stat)
+                        report.loaded.append(record)
+                    by_sha[sha] = rel
+                con.execute("commit")
+            except Exception:
+                con.execute("rollback")
+                raise
+    return report
+
+
+def needs_ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> bool:
+    """Whether any file in the drop folder is new, changed, or due for a reload (cheap: no hashing)."""
+    if not _table_exists(con, "ops", "files") or not _table_exists(con, "ref", "municipality_keys"):
+        return True
+    install_macros(con, "")
+    fingerprint = loader_fingerprint(con)
+    known = {
+        (path, size, mtime)
+        for path, size, mtime in con.execute(
+            "select path, size_bytes, mtime_ns from ops.files where fingerprint = ?", [fingerprint]
+        ).fetchall()
+    }
+    for file in drop_folder_files(raw_dir):
+        stat = file.stat()
+        if (str(file.relative_to(raw_dir)), stat.st_size, stat.st_mtime_ns) not in known:
+            return True
+    return False

@@ -1,0 +1,211 @@
+"""Open any export as rows of text cells: CSV in any Nordic encoding, Excel, or a vendor's zip."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+SNIFF_BYTES = 256 * 1024
+DELIMITERS = (";", ",", "\t")
+ZIP_MAX_MEMBERS = 200
+ZIP_MAX_MEMBER_BYTES = 4 * 1024**3
+ZIP_MAX_RATIO = 200
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be opened as an export at all (corrupt, encrypted, unsafe archive)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One table-shaped thing inside a file: a text file, one Excel sheet, or one archive member."""
+
+    path: Path  # the file on disk that holds the bytes (an extracted member for archives)
+    label: str  # what analysts see: the drop-folder path, with "!member" or "#sheet"
+    kind: str  # text | excel
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+def detect_encoding(head: bytes) -> str:
+    """Name the text encoding from the first bytes: BOMs first, then UTF-16 without BOM, UTF-8, cp1252."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) >= 4:
+        even_nul = sample[0::2].count(0) / max(1, len(sample[0::2]))
+        odd_nul = sample[1::2].count(0) / max(1, len(sample[1::2]))
+        if odd_nul > 0.3 and even_nul < 0.05:
+            return "utf-16-le"
+        if even_nul > 0.3 and odd_nul < 0.05:
+            return "utf-16-be"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        if err.start < len(head) - 4:
+            return "cp1252"
+    return "utf-8"
+
+
+def _is_zip(head: bytes) -> bool:
+    return head.startswith(b"PK\x03\x04")
+
+
+def _is_ole(head: bytes) -> bool:
+    return head.startswith(b"\xd0\xcf\x11\xe0")
+
+
+def _excel_members(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def safe_extract(path: Path, target: Path) -> list[Path]:
+    """Extract an archive's members into `target`, refusing `../` paths, links and zip bombs."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as err:
+        raise UnreadableFile(f"not a readable zip archive ({err})") from err
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) > ZIP_MAX_MEMBERS:
+            raise UnreadableFile(f"archive holds {len(members)} files, more than {ZIP_MAX_MEMBERS}")
+        extracted = []
+        for member in members:
+            name = PurePosixPath(member.filename)
+            if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
+                raise UnreadableFile(f"archive member {member.filename!r} points outside the archive")
+            ratio = member.file_size / max(1, member.compress_size)
+            if member.file_size > ZIP_MAX_MEMBER_BYTES or ratio > ZIP_MAX_RATIO:
+                raise UnreadableFile(
+                    f"archive member {member.filename!r} unpacks to {member.file_size:,} bytes "
+                    f"(ratio {ratio:.0f}): refused as a possible zip bomb"
+                )
+            out = target / "_".join(name.parts)
+            with archive.open(member) as src, out.open("wb") as dst:
+                written = 0
+                while chunk := src.read(1024 * 1024):
+                    written += len(chunk)
+                    if written > member.file_size:
+                        raise UnreadableFile(f"archive member {member.filename!r} is larger than declared")
+                    dst.write(chunk)
+            extracted.append(out)
+        return extracted
+
+
+def open_sources(path: Path, label: str, scratch: Path) -> list[Source]:
+    """Every table-shaped source in a file, decided by content (never by the file's extension)."""
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if _is_ole(head) or (_is_zip(head) and _excel_members(path)):
+        return _excel_sources(path, label)
+    if _is_zip(head):
+        sources: list[Source] = []
+        folder = scratch / f"zip-{abs(hash(label))}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for member in safe_extract(path, folder):
+            if member.suffix.lower() == ".json":
+                continue
+            sources.extend(open_sources(member, f"{label}!{member.name}", scratch))
+        return sources
+    if b"\x00" in head[:4096] and detect_encoding(head).startswith("utf-8"):
+        raise UnreadableFile("binary content: not a text, Excel or zip export")
+    return [Source(path=path, label=label, kind="text", encoding=detect_encoding(head))]
+
+
+def _excel_sources(path: Path, label: str) -> list[Source]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        with CalamineWorkbook.from_path(str(path)) as book:
+            names = list(book.sheet_names)
+    except (CalamineError, ValueError, OSError) as err:
+        raise UnreadableFile(f"Excel file cannot be opened ({err})") from err
+    return [Source(path=path, label=f"{label}#{name}", kind="excel", sheet=name) for name in names]
+
+
+def excel_cell(value: object) -> str:
+    """Excel cell as text the contracts parse: ISO dates, integers without '.0', plain numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(int(value.total_seconds()))
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def excel_rows(source: Source, limit: int | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(sheet row number, cells) for every non-empty row of one sheet."""
+    from python_calamine import CalamineWorkbook
+
+    with CalamineWorkbook.from_path(str(source.path)) as book:
+        sheet = book.get_sheet_by_name(source.sheet)
+        for index, row in enumerate(sheet.to_python(skip_empty_area=False, nrows=limit), start=1):
+            yield index, [excel_cell(v) for v in row]
+
+
+def text_lines(source: Source, limit: int | None = None) -> Iterator[tuple[int, str]]:
+    """(physical line number, line) of a text source, decoded in a stream."""
+    with source.path.open("r", encoding=source.encoding, errors="replace", newline="") as handle:
+        for index, line in enumerate(handle, start=1):
+            if limit is not None and index > limit:
+                return
+            yield index, line.rstrip("\r\n")
+
+
+def split_line(line: str, delimiter: str) -> list[str]:
+    """Split one physical line the way a CSV reader would (quotes respected)."""
+    return next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+
+
+def text_rows(
+    source: Source, delimiter: str, start: int, limit: int | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number where the record starts, cells) from `start` on; quoted newlines kept."""
+    with source.path.open("r", encoding=source.encoding, errors="replace", newline="") as handle:
+        numbered = _numbered(handle)
+        for _ in range(start - 1):
+            if next(numbered, None) is None:
+                return
+        counter = {"line": start - 1}
+
+        def lines() -> Iterator[str]:
+            for number, line in numbered:
+                counter["line"] = number
+                yield line
+
+        reader = csv.reader(lines(), delimiter=delimiter)
+        previous_end = start - 1
+        for count, cells in enumerate(reader):
+            if limit is not None and count >= limit:
+                return
+            yield previous_end + 1, cells
+            previous_end = counter["line"]
+
+
+def _numbered(handle: io.TextIOBase) -> Iterator[tuple[int, str]]:
+    yield from enumerate(handle, start=1)

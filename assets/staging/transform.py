@@ -1,0 +1,99 @@
+"""Staging: every raw export kind mapped by its contract onto two shared, deduplicated tables."""
+
+from __future__ import annotations
+
+import duckdb
+
+from schemas import Contract
+
+MEETING_COLUMNS = (
+    ("period_start", "date"),
+    ("period_end", "date"),
+    ("meetings", "bigint"),
+    ("participants", "bigint"),
+    ("duration_s", "double"),
+    ("media", "varchar"),
+    ("one_to_one", "boolean"),
+)
+TRIP_COLUMNS = (
+    ("trip_date", "date"),
+    ("purpose", "varchar"),
+    ("distance_km", "double"),
+    ("mode", "varchar"),
+    ("cost", "double"),
+    ("is_meeting", "boolean"),
+)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _deduplicated(contract: Contract) -> str:
+    """raw.<kind> with rows that several overlapping exports share kept once (natural key)."""
+    table = f"raw.{contract.kind}"
+    if not contract.natural_key:
+        return table
+    key = ", ".join(_ident(k) for k in contract.natural_key)
+    return (
+        f"(select * from {table} "
+        f"qualify row_number() over (partition by municipality_code, {key} "
+        f"order by source_path, source_part, source_line) = 1)"
+    )
+
+
+def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: list[str]) -> str:
+    staging = contract.staging
+    platform = staging.get("platform") or f"'{contract.platform}'"
+    group_by = staging.get("group_by")
+    keys = "source_path" if not group_by else "any_value(source_path)"
+    code = "municipality_code" if not group_by else "any_value(municipality_code)"
+    if group_by:
+        platform = f"any_value({platform})"
+    typed = [f"cast({staging[name]} as {kind}) as {name}" for name, kind in columns]
+    sql = (
+        f"select {keys} as source_path, '{contract.kind}' as export_kind, "
+        + ("" if contract.family == "trips" else f"{platform} as platform, ")
+        + f"{code} as municipality_code, "
+        + ", ".join([*typed, *extra])
+        + f" from {_deduplicated(contract)} as r"
+    )
+    if staging.get("where"):
+        sql += f" where {staging['where']}"
+    if group_by:
+        sql += f" group by {group_by}"
+    return sql
+
+
+def meeting_activity_sql(contracts: tuple[Contract, ...]) -> str:
+    """One select per meeting export kind, stacked into staging.meeting_activity."""
+    parts = [_select(c, MEETING_COLUMNS, []) for c in contracts if c.family == "meeting_activity"]
+    return "create or replace table staging.meeting_activity as\n" + "\nunion all\n".join(parts)
+
+
+def trips_sql(contracts: tuple[Contract, ...]) -> str:
+    """Travel claims of every language, with the municipality's currency, into staging.trips."""
+    parts = [_select(c, TRIP_COLUMNS, []) for c in contracts if c.family == "trips"]
+    stacked = "\nunion all\n".join(parts)
+    return f"""
+        create or replace table staging.trips as
+        with stacked as ({stacked})
+        select s.source_path, s.municipality_code, s.trip_date, s.purpose, s.distance_km,
+            s.mode, s.cost, m.currency, s.is_meeting, s.export_kind
+        from stacked s
+        left join ref.municipalities m
+          on m.code = s.municipality_code
+    """
+
+
+def build_staging(con: duckdb.DuckDBPyConnection, contracts: tuple[Contract, ...]) -> dict:
+    """Rebuild both staging tables from raw; returns their row counts."""
+    con.execute("create schema if not exists staging")
+    con.execute(meeting_activity_sql(contracts))
+    con.execute(trips_sql(contracts))
+    return {
+        "meeting_activity": con.execute("select count(*) from staging.meeting_activity").fetchall()[
+            0
+        ][0],
+        "trips": con.execute("select count(*) from staging.trips").fetchall()[0][0],
+    }

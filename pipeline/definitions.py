@@ -1,0 +1,23 @@
+"""Wiring only: the assets, their checks, the resources, the job, the schedule and the sensor."""
+
+import dagster as dg
+
+from assets import checks
+from assets.marts import assets as marts
+from assets.raw import assets as raw
+from assets.staging import assets as staging
+
+from .jobs import refresh_warehouse
+from .resources import build_resources
+from .schedules import nightly_refresh
+from .sensors import raw_folder_sensor
+
+defs = dg.Definitions(
+    assets=dg.load_assets_from_modules([raw, staging, marts]),
+    asset_checks=dg.load_asset_checks_from_modules([checks]),
+    resources=build_resources(),
+    jobs=[refresh_warehouse],
+    schedules=[nightly_refresh],
+    sensors=[raw_folder_sensor],
+    executor=dg.in_process_executor,
+)

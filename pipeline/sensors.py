@@ -1,0 +1,53 @@
+"""Start a refresh when a file in the drop folder is new or its content changed."""
+
+
+import hashlib
+import json
+
+import dagster as dg
+
+from assets.raw.ingest import drop_folder_files, file_sha256
+from assets.settings import Inputs
+
+from .jobs import refresh_warehouse
+
+
+def folder_snapshot(inputs: Inputs, cursor: str | None) -> dict[str, list]:
+    """{path: [size, mtime_ns, sha256]}; files whose size and mtime are unchanged are not re-hashed."""
+    previous = json.loads(cursor) if cursor else {}
+    snapshot = {}
+    for file in drop_folder_files(inputs.raw_path):
+        rel = str(file.relative_to(inputs.raw_path))
+        stat = file.stat()
+        seen = previous.get(rel)
+        if seen and seen[:2] == [stat.st_size, stat.st_mtime_ns]:
+            snapshot[rel] = seen
+        else:
+            snapshot[rel] = [stat.st_size, stat.st_mtime_ns, file_sha256(file)]
+    return snapshot
+
+
+def content_changed(previous: dict, current: dict) -> list[str]:
+    """Paths that are new or whose content hash differs."""
+    return sorted(p for p, v in current.items() if p not in previous or previous[p][2] != v[2])
+
+
+@dg.sensor(
+    job=refresh_warehouse,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Starts a refresh when a file in the drop folder is new or changed (by content).",
+)
+def raw_folder_sensor(context: dg.SensorEvaluationContext, inputs: Inputs):
+    """Watches the drop folder and starts one run per new or changed set of exports."""
+    previous = json.loads(context.cursor) if context.cursor else {}
+    current = folder_snapshot(inputs, context.cursor)
+    changed = content_changed(previous, current)
+    context.update_cursor(json.dumps(current, sort_keys=True))
+    if not changed:
+        return dg.SkipReason(f"No new or changed files in {inputs.raw_path}.")
+    digest = hashlib.sha256(json.dumps({p: current[p][2] for p in changed}).encode()).hexdigest()
+    return dg.RunRequest(
+        run_key=digest[:16],
+        tags={"resfritt/changed_files": ", ".join(changed)[:200]},
+    )

@@ -1,0 +1,166 @@
+"""Data contracts: one TOML file per export kind, read once and shared by reader, checks and docs."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+CONTRACT_DIR = Path(__file__).parent
+COLUMN_TYPES = {"text", "integer", "decimal", "date", "timestamp", "month", "duration", "boolean"}
+FAMILIES = {"meeting_activity", "trips"}
+PII_KINDS = {"email", "name", "phone", "id"}
+
+
+def normalise_header(text: str) -> str:
+    """Fold a header cell for matching: no BOM, case, accents kept, spaces collapsed, no colon."""
+    text = unicodedata.normalize("NFC", text.replace("\ufeff", "")).strip().strip('"').strip()
+    text = re.sub(r"\s+", " ", text.replace("\u00a0", " "))
+    return text.rstrip(":").strip().casefold()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column of a contract and the headers it is known by."""
+
+    name: str
+    aliases: tuple[str, ...]
+    type: str
+    required: bool = False
+    unit: str | None = None
+    formats: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    allowed: tuple[str, ...] = ()
+    pii: str | None = None
+    empty_means: str | None = None
+    description: str = ""
+    sql: str | None = None
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(normalise_header(a) for a in (self.name, *self.aliases))
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Where a row's municipality is found: a column, read as a key of one type."""
+
+    column: str
+    by: str  # code | name | domain | room
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The declared layout of one export kind."""
+
+    kind: str
+    title: str
+    family: str
+    platform: str | None
+    columns: tuple[Column, ...]
+    attribution: tuple[Attribution, ...]
+    attribution_date: str | None
+    natural_key: tuple[str, ...]
+    staging: dict[str, str]
+    where: str | None = None
+    totals_column: str | None = None
+    table_ends_at_blank: bool = False
+    null_literals: tuple[str, ...] = ()
+    derived: dict[str, Column] = field(default_factory=dict, compare=False)
+    vendor: str = ""
+    reference: str = ""
+    path: Path = field(default=Path(), compare=False)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.kind}: no column {name!r}")
+
+    @property
+    def required(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+
+class ContractError(ValueError):
+    """A contract file is inconsistent; the message names the file and the field."""
+
+
+def _column(name: str, spec: dict, where: str) -> Column:
+    kind = spec.get("type", "text")
+    if kind not in COLUMN_TYPES:
+        raise ContractError(f"{where}: column {name!r} has unknown type {kind!r}")
+    pii = spec.get("pii")
+    if pii is not None and pii not in PII_KINDS:
+        raise ContractError(f"{where}: column {name!r} has unknown pii kind {pii!r}")
+    return Column(
+        name=name,
+        aliases=tuple(spec.get("aliases", ())),
+        type=kind,
+        required=bool(spec.get("required", False)),
+        unit=spec.get("unit"),
+        formats=tuple(spec.get("formats", ())),
+        min=spec.get("min"),
+        max=spec.get("max"),
+        allowed=tuple(spec.get("allowed", ())),
+        pii=pii,
+        empty_means=spec.get("empty_means"),
+        description=spec.get("description", ""),
+        sql=spec.get("sql"),
+    )
+
+
+def parse_contract(path: Path) -> Contract:
+    """Read and check one contract file."""
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    where = path.name
+    columns = tuple(_column(n, s, where) for n, s in raw.get("columns", {}).items())
+    names = {c.name for c in columns}
+    family = raw.get("family", "")
+    if family not in FAMILIES:
+        raise ContractError(f"{where}: family must be one of {sorted(FAMILIES)}")
+    attribution = tuple(Attribution(**a) for a in raw.get("attribution", ()))
+    for ref in [*raw.get("natural_key", ()), *(a.column for a in attribution)]:
+        if ref not in names:
+            raise ContractError(f"{where}: {ref!r} is not a declared column")
+    return Contract(
+        kind=raw["kind"],
+        title=raw["title"],
+        family=family,
+        platform=raw.get("platform"),
+        columns=columns,
+        attribution=attribution,
+        attribution_date=raw.get("attribution_date"),
+        natural_key=tuple(raw.get("natural_key", ())),
+        staging=dict(raw.get("staging", {})),
+        where=raw.get("where"),
+        totals_column=raw.get("totals_column"),
+        table_ends_at_blank=bool(raw.get("table_ends_at_blank", False)),
+        null_literals=tuple(raw.get("null_literals", ())),
+        derived={n: _column(n, s, where) for n, s in raw.get("derived", {}).items()},
+        vendor=raw.get("vendor", ""),
+        reference=raw.get("reference", ""),
+        path=path,
+    )
+
+
+@cache
+def load_contracts(directory: Path = CONTRACT_DIR) -> tuple[Contract, ...]:
+    """Every contract in the folder, sorted by kind."""
+    contracts = tuple(parse_contract(p) for p in sorted(directory.glob("*.toml")))
+    kinds = [c.kind for c in contracts]
+    if len(set(kinds)) != len(kinds):
+        raise ContractError(f"{directory}: two contracts share a kind")
+    return tuple(sorted(contracts, key=lambda c: c.kind))
+
+
+def contract_for(kind: str) -> Contract:
+    """The contract of one export kind."""
+    for contract in load_contracts():
+        if contract.kind == kind:
+            return contract
+    raise KeyError(kind)
