@@ -1,6 +1,5 @@
 """Asset checks that guard the warehouse: blocking ones stop the marts and the run's publication."""
 
-
 import dagster as dg
 
 from .warehouse import Warehouse

@@ -1,4 +1,4 @@
-"""Small helpers every layer uses to describe a table in the Dagster UI and to skip no-op rebuilds."""
+"""Helpers every layer uses to describe a table in the Dagster UI and to skip no-op rebuilds."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def upstream_fingerprint(con: duckdb.DuckDBPyConnection, builds: list[str], salt
 def rebuild_if_changed(
     warehouse, table: str, builds: list[str], sql: str, setup: str = ""
 ) -> dg.MaterializeResult:
-    """Run `sql` to rebuild `table` unless neither its inputs nor its SQL changed since last time."""
+    """Run `sql` to rebuild `table` unless its inputs and its SQL are as last time."""
     with warehouse.read() as con:
         fingerprint = upstream_fingerprint(con, builds, setup + sql)
         exists = con.execute(

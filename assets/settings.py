@@ -1,4 +1,4 @@
-"""Where the inputs are, as a resource the assets receive (paths come from pipeline/resources.py)."""
+"""Where the inputs are, as a resource the assets receive (set up in pipeline/resources.py)."""
 
 from __future__ import annotations
 

@@ -49,7 +49,8 @@ class Publication:
                     handle.close()
                     raise WarehouseBusy(
                         f"Another resfritt run is writing {self.published} and has held it for "
-                        f"more than {self.lock_timeout_s:.0f} s. Wait for it to finish (Dagster UI, "
+                        f"more than {self.lock_timeout_s:.0f} s. Wait for it to finish "
+                        "(Dagster UI, "
                         "Runs) and start this run again; nothing was changed."
                     ) from err
                 time.sleep(0.5)
@@ -101,7 +102,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse file that analysts query; runs write a copy and publish it at the end."""
+    """The DuckDB file analysts query; a run writes a copy and publishes it at the end."""
 
     path: str
     lock_timeout_s: float = 900.0

@@ -9,5 +9,7 @@ refresh_warehouse = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
     tags=WAREHOUSE_TAG,
-    description="Loads new exports and rebuilds staging and marts; publishes the warehouse on success.",
+    description=(
+        "Loads new exports, rebuilds staging and marts, publishes the warehouse if all went well."
+    ),
 )

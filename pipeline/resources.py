@@ -1,4 +1,4 @@
-"""Resources configured from the environment, so one codebase serves a laptop, a server and tests."""
+"""Resources from the environment, so one codebase serves a laptop, a server and the tests."""
 
 from __future__ import annotations
 

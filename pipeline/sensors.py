@@ -1,6 +1,5 @@
 """Start a refresh when a file in the drop folder is new or its content changed."""
 
-
 import hashlib
 import json
 
@@ -13,7 +12,7 @@ from .jobs import refresh_warehouse
 
 
 def folder_snapshot(inputs: Inputs, cursor: str | None) -> dict[str, list]:
-    """{path: [size, mtime_ns, sha256]}; files whose size and mtime are unchanged are not re-hashed."""
+    """{path: [size, mtime_ns, sha256]}; a file with unchanged size and mtime is not re-hashed."""
     previous = json.loads(cursor) if cursor else {}
     snapshot = {}
     for file in drop_folder_files(inputs.raw_path):

@@ -1,4 +1,4 @@
-"""Data contracts: one TOML file per export kind, read once and shared by reader, checks and docs."""
+"""Data contracts: one TOML file per export kind, shared by the reader, the checks and the docs."""
 
 from __future__ import annotations
 

@@ -1499,7 +1499,7 @@ WRITERS = (
     ("lync_sessiondetails_knutepunkt_2013.csv", write_lync_knutepunkt),
     ("sfb_sessiondetails_voss_2017-2019.csv", write_sfb_voss),
     ("teams_user_activity_voss_2024-03.csv", write_teams_user_activity),
-    ("teams_activity_counts_odsherred_2024.csv", write_teams_activity_counts),
+    ("odsherred/teams_activity_counts_odsherred_2024.csv", write_teams_activity_counts),
     ("Calls.Export.7f3a2c.zip", write_pstn_zip),
     ("resfritt_mal_odsherred_2011-2015.xlsx", write_template),
 )
@@ -1531,7 +1531,8 @@ README_ROWS = {
         "CRLF, p2p sessions and conference joins, `NULL` end times"),
     "teams_user_activity_voss_2024-03.csv": ("1a Teams user detail", "UTF-8 BOM", "`,`",
         "CRLF, 33 columns, ISO durations + seconds, deleted and idle users"),
-    "teams_activity_counts_odsherred_2024.csv": ("1c Teams daily counts", "UTF-8 BOM", "`,`",
+    "odsherred/teams_activity_counts_odsherred_2024.csv": (
+        "1c Teams daily counts", "UTF-8 BOM", "`,`",
         "LF, newest first, empty durations on zero days, period 30 but 28 rows, no tenant"),
     "Calls.Export.7f3a2c.zip": ("2a Teams PSTN", "zip / UTF-8", "`,`",
         "RFC-4180 CSV (CRLF, quoted `Last, First` names) + parameters.json, UTC times, "
@@ -1606,6 +1607,7 @@ def main() -> None:
     RAW.mkdir(parents=True, exist_ok=True)
     REFERENCE.mkdir(parents=True, exist_ok=True)
     EXPECTED.parent.mkdir(parents=True, exist_ok=True)
+    (RAW / "odsherred").mkdir(exist_ok=True)
     files = {name: writer(RAW / name) for name, writer in WRITERS}
     rooms = write_rooms(REFERENCE / "rooms.csv")
     write_readme(RAW / "README.md", files)

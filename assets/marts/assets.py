@@ -1,6 +1,5 @@
 """Marts: what analysts query — virtual meetings and progress against the programmes' targets."""
 
-
 from pathlib import Path
 
 import dagster as dg

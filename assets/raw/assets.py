@@ -1,6 +1,5 @@
 """Raw layer: reference CSV files and every export in the drop folder, loaded as they are."""
 
-
 import hashlib
 from collections.abc import Iterator
 
@@ -144,7 +143,9 @@ def raw_exports(
                 files_unrecognized=int(totals[4] or 0),
             ),
         )
-        yield dg.MaterializeResult(asset_key=QUARANTINE, metadata=table_metadata(con, "ops.quarantine"))
+        yield dg.MaterializeResult(
+            asset_key=QUARANTINE, metadata=table_metadata(con, "ops.quarantine")
+        )
 
 
 def ensure_warehouse_tables(con) -> None:

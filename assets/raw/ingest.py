@@ -1,4 +1,4 @@
-"""Walk the drop folder: hash, recognise and load each new or changed export; account for every row."""
+"""Walk the drop folder: hash, recognise and load each new or changed export; count every row."""
 
 from __future__ import annotations
 
@@ -135,7 +135,8 @@ def rename(con: duckdb.DuckDBPyConnection, old: str, new: str, contracts) -> Non
     for contract in contracts:
         if _table_exists(con, "raw", contract.kind):
             con.execute(
-                f"update {raw_table(contract)} set source_path = ? where source_path = ?", [new, old]
+                f"update {raw_table(contract)} set source_path = ? where source_path = ?",
+                [new, old],
             )
     con.execute("update ops.quarantine set path = ? where path = ?", [new, old])
     con.execute("update ops.files set path = ? where path = ?", [new, old])
@@ -200,9 +201,8 @@ def _record(con: duckdb.DuckDBPyConnection, rec: FileRecord, fingerprint: str, s
 
 
 def _outcome_record(path: str, part: str, sha: str, outcome: Outcome) -> FileRecord:
-    message = (
-        f"{outcome.rows_loaded:,} rows loaded, {outcome.rows_quarantined:,} quarantined"
-        + (" (see ops.quarantine)" if outcome.rows_quarantined else "")
+    message = f"{outcome.rows_loaded:,} rows loaded, {outcome.rows_quarantined:,} quarantined" + (
+        " (see ops.quarantine)" if outcome.rows_quarantined else ""
     )
     if outcome.warnings:
         message += ". Warning: " + "; ".join(outcome.warnings)
@@ -307,7 +307,14 @@ def ingest_folder(
                 elif sha in by_sha and by_sha[sha] != rel:
                     purge(con, rel, contracts)
                     record = FileRecord(
-                        rel, "", sha, None, 0, 0, 0, "duplicate",
+                        rel,
+                        "",
+                        sha,
+                        None,
+                        0,
+                        0,
+                        0,
+                        "duplicate",
                         f"{rel}: same content as {by_sha[sha]}, which is loaded; counted once",
                     )
                     _record(con, record, fingerprint, stat)
@@ -326,7 +333,7 @@ def ingest_folder(
 
 
 def needs_ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> bool:
-    """Whether any file in the drop folder is new, changed, or due for a reload (cheap: no hashing)."""
+    """Whether any file in the drop folder is new, changed or due for a reload (no hashing)."""
     if not _table_exists(con, "ops", "files") or not _table_exists(con, "ref", "municipality_keys"):
         return True
     install_macros(con, "")

@@ -122,7 +122,8 @@ def _problems(column: Column, value: str, parsed: str, decimal: str) -> list[tup
     if column.type != "text":
         checks.append(
             (
-                f"{value} is not null and ({parsed} is null or not ({_whole(column, value, decimal)}))",
+                f"{value} is not null and ({parsed} is null "
+                f"or not ({_whole(column, value, decimal)}))",
                 f"is not {TYPE_WORDS[column.type]}",
             )
         )
@@ -165,9 +166,7 @@ def choose_formats(
         if column.name not in layout.positions:
             continue
         value = f"nullif(trim({ident(column.name)}), '')"
-        counts = [
-            f"count(try_strptime({value}, {lit(fmt)}))" for fmt in column.formats
-        ]
+        counts = [f"count(try_strptime({value}, {lit(fmt)}))" for fmt in column.formats]
         row = con.execute(
             f"select count({value}), {', '.join(counts)} from land where not is_total"
         ).fetchall()[0]
@@ -187,7 +186,9 @@ def choose_formats(
 
 def _day_month_swapped(formats: list[str]) -> bool:
     first = formats[0]
-    return any(f.replace("%d", "#").replace("%m", "%d").replace("#", "%m") == first for f in formats)
+    return any(
+        f.replace("%d", "#").replace("%m", "%d").replace("#", "%m") == first for f in formats
+    )
 
 
 def land_direct(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
@@ -272,8 +273,10 @@ def land_normalised(con: duckdb.DuckDBPyConnection, layout: Layout, scratch: Pat
                 )
                 continue
             writer.writerow([number, *(cells[layout.positions[n]] for n in names)])
-    con.execute("create or replace temp table land_reject_lines (line bigint, csv_line varchar, "
-                "error_message varchar, rows_before bigint)")
+    con.execute(
+        "create or replace temp table land_reject_lines (line bigint, csv_line varchar, "
+        "error_message varchar, rows_before bigint)"
+    )
     if wrong_width:
         con.executemany(
             "insert into land_reject_lines values (?, ?, ?, 0)", [list(r) for r in wrong_width]
@@ -365,15 +368,23 @@ def load_layout(
     else:
         attribution_date = "current_date"
 
-    bad_column = "case " + " ".join(
-        f"when {c} then {lit(name)}" for c, name, _, _ in problems
-    ) + " end" if problems else "null"
-    bad_value = "case " + " ".join(
-        f"when {c} then cast({v} as varchar)" for c, _, v, _ in problems
-    ) + " end" if problems else "null"
-    bad_reason = "case " + " ".join(
-        f"when {c} then {lit(r)}" for c, _, _, r in problems
-    ) + " end" if problems else "null"
+    bad_column = (
+        "case " + " ".join(f"when {c} then {lit(name)}" for c, name, _, _ in problems) + " end"
+        if problems
+        else "null"
+    )
+    bad_value = (
+        "case "
+        + " ".join(f"when {c} then cast({v} as varchar)" for c, _, v, _ in problems)
+        + " end"
+        if problems
+        else "null"
+    )
+    bad_reason = (
+        "case " + " ".join(f"when {c} then {lit(r)}" for c, _, _, r in problems) + " end"
+        if problems
+        else "null"
+    )
     key_selects = "".join(f", {expr} as __key{i}" for i, _, expr in keys)
     con.execute(
         f"""
@@ -472,7 +483,7 @@ def load_layout(
 
 
 def _text(contract: Contract, name: str) -> str:
-    """A landed cell as trimmed text, with empty strings and the contract's NULL literals as null."""
+    """A landed cell as trimmed text; empty strings and the contract's NULL literals are null."""
     value = f"nullif(trim(t.{ident(name)}), '')"
     if contract.null_literals:
         listed = ", ".join(lit(n) for n in contract.null_literals)
@@ -483,7 +494,9 @@ def _text(contract: Contract, name: str) -> str:
 def _attribution_place(contract: Contract, layout: Layout) -> str:
     present = [r for r in contract.attribution if r.column in layout.positions]
     if not present:
-        return "(the export names no organisation, user domain or room, and no title line names one)"
+        return (
+            "(the export names no organisation, user domain or room, and no title line names one)"
+        )
     return "(looked up " + ", ".join(f'"{r.column}" by {r.by}' for r in present) + ")"
 
 

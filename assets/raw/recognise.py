@@ -71,7 +71,8 @@ def _candidate_rows(source: Source) -> list[tuple[str | None, int, list[str]]]:
     if source.kind == "excel":
         return [(None, n, cells) for n, cells in excel_rows(source, limit=HEADER_SEARCH_ROWS)]
     lines = list(text_lines(source, limit=HEADER_SEARCH_ROWS))
-    return [(d, n, split_line(line, d)) for d in DELIMITERS for n, line in lines if d in line]
+    split = [(d, n, split_line(line, d)) for d in DELIMITERS for n, line in lines if d in line]
+    return split + [(None, n, [line]) for n, line in lines]
 
 
 def _hints(rows: list[tuple[str | None, int, list[str]]], header_line: int) -> tuple[str, ...]:
@@ -91,6 +92,8 @@ def recognise(source: Source, contracts: tuple[Contract, ...]) -> Layout | Miss:
     best: tuple[tuple, Layout] | None = None
     nearest: tuple[float, str, tuple[str, ...]] | None = None
     for delimiter, number, cells in rows:
+        if delimiter is None and source.kind == "text":
+            continue
         for contract in contracts:
             complete, matched, found = _score(cells, contract)
             if complete:

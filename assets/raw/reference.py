@@ -42,7 +42,12 @@ REFERENCE_TABLES = (
     ReferenceTable(
         "rooms",
         "Video rooms and the municipality each belongs to, for exports that name only the room.",
-        {"room": "varchar", "municipality_code": "varchar", "valid_from": "date", "valid_to": "date"},
+        {
+            "room": "varchar",
+            "municipality_code": "varchar",
+            "valid_from": "date",
+            "valid_to": "date",
+        },
     ),
     ReferenceTable(
         "programmes",
@@ -65,11 +70,17 @@ REFERENCE_TABLES = (
         "targets",
         "Stepped targets: from this year on, trips to meetings are to be this much lower than in "
         "the baseline year.",
-        {"programme": "varchar", "from_year": "integer", "reduction_pct": "double", "source": "varchar"},
+        {
+            "programme": "varchar",
+            "from_year": "integer",
+            "reduction_pct": "double",
+            "source": "varchar",
+        },
     ),
     ReferenceTable(
         "factors",
-        "Emission, energy, cost and substitution factors per country and year, with unit and source.",
+        "Emission, energy, cost and substitution factors per country and year, with unit and "
+        "source.",
         {
             "factor": "varchar",
             "country": "varchar",
@@ -84,7 +95,12 @@ REFERENCE_TABLES = (
     ReferenceTable(
         "distances",
         "Round-trip distance per municipality (to_code empty = its default trip to a meeting).",
-        {"from_code": "varchar", "to_code": "varchar", "round_trip_km": "double", "source": "varchar"},
+        {
+            "from_code": "varchar",
+            "to_code": "varchar",
+            "round_trip_km": "double",
+            "source": "varchar",
+        },
     ),
 )
 

@@ -35,7 +35,7 @@ class Source:
 
 
 def detect_encoding(head: bytes) -> str:
-    """Name the text encoding from the first bytes: BOMs first, then UTF-16 without BOM, UTF-8, cp1252."""
+    """Name the encoding from the first bytes: BOMs, then UTF-16 without BOM, UTF-8, cp1252."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith(codecs.BOM_UTF16_LE):
@@ -89,7 +89,9 @@ def safe_extract(path: Path, target: Path) -> list[Path]:
         for member in members:
             name = PurePosixPath(member.filename)
             if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
-                raise UnreadableFile(f"archive member {member.filename!r} points outside the archive")
+                raise UnreadableFile(
+                    f"archive member {member.filename!r} points outside the archive"
+                )
             ratio = member.file_size / max(1, member.compress_size)
             if member.file_size > ZIP_MAX_MEMBER_BYTES or ratio > ZIP_MAX_RATIO:
                 raise UnreadableFile(
@@ -102,7 +104,9 @@ def safe_extract(path: Path, target: Path) -> list[Path]:
                 while chunk := src.read(1024 * 1024):
                     written += len(chunk)
                     if written > member.file_size:
-                        raise UnreadableFile(f"archive member {member.filename!r} is larger than declared")
+                        raise UnreadableFile(
+                            f"archive member {member.filename!r} is larger than declared"
+                        )
                     dst.write(chunk)
             extracted.append(out)
         return extracted

@@ -1,6 +1,5 @@
 """Staging layer: typed, deduplicated, municipality-attributed facts shared by every export kind."""
 
-
 import dagster as dg
 
 from schemas import load_contracts
@@ -38,4 +37,6 @@ def meeting_activity(warehouse: Warehouse) -> dg.MaterializeResult:
 def trips(warehouse: Warehouse) -> dg.MaterializeResult:
     """Trips from travel and mileage claims in Swedish, Norwegian and Danish, with the distance,
     mode, cost in the municipality's currency and whether the trip was to a meeting."""
-    return rebuild_if_changed(warehouse, "staging.trips", ["raw", "reference"], trips_sql(CONTRACTS), SETUP)
+    return rebuild_if_changed(
+        warehouse, "staging.trips", ["raw", "reference"], trips_sql(CONTRACTS), SETUP
+    )
