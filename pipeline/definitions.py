@@ -12,12 +12,18 @@ from .resources import build_resources
 from .schedules import nightly_refresh
 from .sensors import raw_folder_sensor
 
-defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([raw, staging, marts]),
-    asset_checks=dg.load_asset_checks_from_modules([checks]),
-    resources=build_resources(),
-    jobs=[refresh_warehouse],
-    schedules=[nightly_refresh],
-    sensors=[raw_folder_sensor],
-    executor=dg.in_process_executor,
-)
+
+def make_definitions(resources: dict) -> dg.Definitions:
+    """The project's Definitions with the given resources (the tests pass temporary folders)."""
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules([raw, staging, marts]),
+        asset_checks=dg.load_asset_checks_from_modules([checks]),
+        resources=resources,
+        jobs=[refresh_warehouse],
+        schedules=[nightly_refresh],
+        sensors=[raw_folder_sensor],
+        executor=dg.in_process_executor,
+    )
+
+
+defs = make_definitions(build_resources())
