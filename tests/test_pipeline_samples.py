@@ -195,7 +195,11 @@ def test_second_run_on_unchanged_data_loads_nothing_twice(tmp_path, dagster_home
     shutil.copytree(SAMPLE_RAW, raw)
     warehouse = tmp_path / "wh" / "resfritt.duckdb"
     assert run_pipeline(raw, warehouse).success
-    counts = "select (select count(*) from staging.meeting_activity), (select count(*) from staging.trips), (select sum(rows_loaded) from ops.files), (select count(*) from ops.quarantine), (select sum(meetings) from marts.virtual_meetings)"
+    counts = (
+        "select (select count(*) from staging.meeting_activity), "
+        "(select count(*) from staging.trips), (select sum(rows_loaded) from ops.files), "
+        "(select count(*) from ops.quarantine), (select sum(meetings) from marts.virtual_meetings)"
+    )
     before = query(warehouse, counts)
     mtime = warehouse.stat().st_mtime_ns
     assert run_pipeline(raw, warehouse).success
