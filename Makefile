@@ -8,17 +8,22 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 ROWS ?= 1000000
 
-.PHONY: setup run test ui lint bench sample-large samples clean-warehouse
+.PHONY: setup run test ui notebook lint template bench sample-large samples clean-warehouse
 
 setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
+# uv when it is installed (faster), else the standard library's venv and pip.
+ifneq ($(shell command -v uv 2>/dev/null),)
+MKVENV := uv venv --allow-existing --python $(PY) $(VENV)
+INSTALL := uv pip install --python $(BIN)/python
+else
+MKVENV := $(PY) -m venv $(VENV) && $(BIN)/pip install --quiet --upgrade pip
+INSTALL := $(BIN)/pip install --quiet
+endif
+
 $(STAMP): pyproject.toml
-	@if command -v uv >/dev/null 2>&1; then \
-	  uv venv --allow-existing --python $(PY) $(VENV) && uv pip install --python $(BIN)/python -e '.[dev]'; \
-	else \
-	  $(PY) -m venv $(VENV) && $(BIN)/pip install --quiet --upgrade pip && \
-	  $(BIN)/pip install --quiet -e '.[dev]'; \
-	fi
+	$(MKVENV)
+	$(INSTALL) -e '.[dev]'
 	@touch $(STAMP)
 
 $(DAGSTER_HOME)/dagster.yaml: pipeline/dagster.yaml
@@ -36,11 +41,18 @@ test: setup
 ui: setup
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
+notebook: setup
+	$(INSTALL) -e '.[dev,notebook]'
+	$(BIN)/jupyter lab notebooks/progress.ipynb --ip 127.0.0.1
+
 lint: setup
 	$(BIN)/ruff check .
 
 samples: setup
 	$(BIN)/python scripts/make_samples.py
+
+template: setup
+	$(BIN)/python scripts/make_template.py
 
 sample-large: setup
 	$(BIN)/python scripts/make_large_sample.py --rows $(ROWS) --out data/large

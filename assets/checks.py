@@ -1,75 +1,205 @@
-"""Asset checks that guard the warehouse: blocking ones stop the marts and the run's publication."""
+"""How a check reports: failing count, a sample of failing rows and the files to fix, in metadata.
+
+The checks themselves live beside their layer (assets/raw/checks.py, assets/staging/checks.py,
+assets/marts/checks.py). A failed blocking check calls warehouse.block(), so the run does not
+publish; a warning is reported and the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
 
 import dagster as dg
 
+from schemas.expectations import SAMPLE_ROWS, Finding, Rule, Suite, plain, validate
+
+from .settings import Inputs
 from .warehouse import Warehouse
 
-SAMPLE_ROWS = 5
+CONTRACT = "rows_keep_the_contract"
+PLAUSIBLE = "rows_look_plausible"
 
 
-def _result(
-    warehouse: Warehouse, name: str, failing: list[tuple], columns: list[str], blocking: bool
-) -> dg.AssetCheckResult:
-    if failing and blocking:
-        warehouse.block(f"check {name} failed")
-    sample = [dict(zip(columns, row, strict=True)) for row in failing[:SAMPLE_ROWS]]
-    return dg.AssetCheckResult(
-        passed=not failing,
-        severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
-        metadata={
-            "failing_rows": dg.MetadataValue.int(len(failing)),
-            "sample": dg.MetadataValue.json(
-                [{k: str(v) for k, v in row.items()} for row in sample]
-            ),
-        },
-    )
+def contract_specs(asset: dg.AssetKey, what: str) -> list[dg.AssetCheckSpec]:
+    """The blocking and the warning check of one table, described for the UI."""
+    return [
+        dg.AssetCheckSpec(
+            CONTRACT,
+            asset=asset,
+            blocking=True,
+            description=f"Blocking: {what} must hold, or the marts are not rebuilt and the "
+            "warehouse is not published. The result names the files to fix.",
+        ),
+        dg.AssetCheckSpec(
+            PLAUSIBLE,
+            asset=asset,
+            description="Warning: values that are possible but unlikely, listed with their "
+            "files; the run still publishes.",
+        ),
+    ]
 
 
-def failing_rows(warehouse: Warehouse, sql: str) -> tuple[list[tuple], list[str]]:
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def reference_codes(warehouse: Warehouse) -> frozenset[str]:
+    """Every municipality code in data/reference/municipalities.csv (as loaded)."""
     with warehouse.read() as con:
+        if not _exists(con, "ref.municipalities"):
+            return frozenset()
+        return frozenset(
+            r[0] for r in con.execute("select code from ref.municipalities").fetchall()
+        )
+
+
+def _exists(con, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name || '.' || table_name = ?",
+            [table],
+        ).fetchall()[0][0]
+    )
+
+
+def frame_of(warehouse: Warehouse, sql: str):
+    """A query's result as a DataFrame, from what this run sees."""
+    with warehouse.read() as con:
+        return con.execute(sql).df()
+
+
+def table_frame(warehouse: Warehouse, table: str, suite: Suite):
+    """The columns a suite needs from a table (None if the table does not exist yet)."""
+    with warehouse.read() as con:
+        if not _exists(con, table):
+            return None
+        present = {r[0] for r in con.execute(f"describe {table}").fetchall()}
+        columns = ", ".join('"' + c + '"' for c in suite.columns if c in present)
+        return con.execute(f"select {columns} from {table}").df()
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" + ("" if n == 1 else "s")
+
+
+def _path(inputs: Inputs, source_path: str) -> str:
+    return (
+        str(inputs.raw_path / source_path) if not Path(source_path).is_absolute() else source_path
+    )
+
+
+def check_result(
+    context,
+    warehouse: Warehouse,
+    inputs: Inputs,
+    asset: dg.AssetKey,
+    check_name: str,
+    findings: list[Finding],
+    blocking: bool,
+    rows: int,
+    rules: int,
+    files: Counter | None = None,
+) -> dg.AssetCheckResult:
+    """One AssetCheckResult: failing count, sample rows and files; a blocking failure blocks."""
+    table = "/".join(asset.path)
+    failing = sum(f.failing for f in findings)
+    if files is None:
+        files = Counter()
+        for finding in findings:
+            files.update(finding.files)
+    paths = [_path(inputs, p) for p, _ in files.most_common()]
+    sample = [{"expectation": f.rule.says, **row} for f in findings for row in f.sample][
+        :SAMPLE_ROWS
+    ]
+    metadata = {
+        "failing_rows": dg.MetadataValue.int(failing),
+        "rows_validated": dg.MetadataValue.int(rows),
+        "expectations": dg.MetadataValue.int(rules),
+        "files_to_fix": dg.MetadataValue.json(paths),
+        "failed_expectations": dg.MetadataValue.json(
+            [
+                {"expectation": f.rule.says, "failing_rows": f.failing, "files": sorted(f.files)}
+                for f in findings
+            ]
+        ),
+        "sample": dg.MetadataValue.json(sample),
+    }
+    if not rules:
+        description = f"No expectations of this severity for {table}."
+    elif not findings:
+        description = f"All {rules} expectations hold on {_rows(rows)} of {table}."
+    else:
+        where = (
+            ", ".join(f"{_path(inputs, p)} ({_rows(n)})" for p, n in files.most_common(5))
+            or "the reference data in data/reference (no export file is involved)"
+        )
+        broken = "; ".join(
+            f"{f.rule.says}: {_rows(f.failing)} " + ("fails" if f.failing == 1 else "fail")
+            for f in findings[:3]
+        )
+        description = f"{table}: {broken}. Fix {where}"
+        if blocking:
+            description += " and run again; the warehouse was not published."
+            warehouse.block(f"check {table}:{check_name} failed: {broken} ({where})")
+            context.log.error(description)
+        else:
+            description += "."
+            context.log.warning(description)
+    return dg.AssetCheckResult(
+        asset_key=asset,
+        check_name=check_name,
+        passed=not findings,
+        severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+        metadata=metadata,
+        description=description,
+    )
+
+
+def suite_results(
+    context,
+    warehouse: Warehouse,
+    inputs: Inputs,
+    asset: dg.AssetKey,
+    frame,
+    suite: Suite,
+    files_of=None,
+) -> Iterable[dg.AssetCheckResult]:
+    """Validate a frame once and report the blocking and the warning half of the suite."""
+    rows = 0 if frame is None else len(frame)
+    findings = [] if frame is None else validate(frame, suite)
+    for blocking, name in ((True, CONTRACT), (False, PLAUSIBLE)):
+        mine = [f for f in findings if f.rule.blocking == blocking]
+        files = files_of(mine) if files_of and mine else None
+        count = len(suite.of(blocking).rules)
+        yield check_result(
+            context, warehouse, inputs, asset, name, mine, blocking, rows, count, files
+        )
+
+
+def sql_result(
+    context,
+    warehouse: Warehouse,
+    inputs: Inputs,
+    asset: dg.AssetKey,
+    check_name: str,
+    sql: str,
+    says: str,
+    blocking: bool,
+) -> dg.AssetCheckResult:
+    """A check written as SQL that returns the failing rows (with a `path` column)."""
+    table = ".".join(asset.path)
+    with warehouse.read() as con:
+        total = con.execute(f"select count(*) from {table}").fetchall()[0][0]
         result = con.execute(sql)
-        return result.fetchall(), [d[0] for d in result.description]
-
-
-@dg.asset_check(asset=dg.AssetKey(["ops", "files"]), blocking=True)
-def every_file_accounts_for_its_rows(warehouse: Warehouse) -> dg.AssetCheckResult:
-    """For every file, rows in = rows loaded + rows quarantined: no row is silently dropped."""
-    rows, columns = failing_rows(
-        warehouse,
-        "select path, part, rows_in, rows_loaded, rows_quarantined from ops.files "
-        "where rows_in <> rows_loaded + rows_quarantined",
-    )
-    return _result(warehouse, "every_file_accounts_for_its_rows", rows, columns, blocking=True)
-
-
-@dg.asset_check(asset=dg.AssetKey(["ops", "files"]), blocking=False)
-def every_file_is_recognised(warehouse: Warehouse) -> dg.AssetCheckResult:
-    """Files that match no export contract, or cannot be read, are listed with what to fix."""
-    rows, columns = failing_rows(
-        warehouse,
-        "select path, status, message from ops.files "
-        "where status in ('unrecognized', 'unreadable') order by path",
-    )
-    return _result(warehouse, "every_file_is_recognised", rows, columns, blocking=False)
-
-
-@dg.asset_check(asset=dg.AssetKey(["staging", "meeting_activity"]), blocking=True)
-def every_meeting_row_has_a_known_municipality(warehouse: Warehouse) -> dg.AssetCheckResult:
-    """Every staged meeting row names a municipality that exists in the reference data."""
-    rows, columns = failing_rows(
-        warehouse,
-        "select a.source_path, a.municipality_code from staging.meeting_activity a "
-        "anti join ref.municipalities m on m.code = a.municipality_code",
-    )
-    return _result(warehouse, "every_meeting_row_has_a_known_municipality", rows, columns, True)
-
-
-@dg.asset_check(asset=dg.AssetKey(["marts", "municipality_progress"]), blocking=True)
-def one_row_per_programme_municipality_and_year(warehouse: Warehouse) -> dg.AssetCheckResult:
-    """The progress mart has exactly one row per programme, municipality and year."""
-    rows, columns = failing_rows(
-        warehouse,
-        "select programme, municipality_code, year, count(*) as n "
-        "from marts.municipality_progress group by all having count(*) > 1",
-    )
-    return _result(warehouse, "one_row_per_programme_municipality_and_year", rows, columns, True)
+        rows = result.fetchall()
+        names = [d[0] for d in result.description]
+    findings = []
+    if rows:
+        records = [dict(zip(names, row, strict=True)) for row in rows]
+        files = Counter(str(r["path"]) for r in records if r.get("path"))
+        sample = [{k: plain(v) for k, v in r.items()} for r in records[:SAMPLE_ROWS]]
+        findings.append(Finding(Rule("sql", {}, blocking, says), len(rows), sample, files))
+    return check_result(context, warehouse, inputs, asset, check_name, findings, blocking, total, 1)

@@ -2,10 +2,13 @@
 
 import dagster as dg
 
-from assets import checks
 from assets.marts import assets as marts
+from assets.marts import checks as marts_checks
+from assets.marts import parquet
 from assets.raw import assets as raw
+from assets.raw import checks as raw_checks
 from assets.staging import assets as staging
+from assets.staging import checks as staging_checks
 
 from .jobs import refresh_warehouse
 from .resources import build_resources
@@ -16,8 +19,8 @@ from .sensors import raw_folder_sensor
 def make_definitions(resources: dict) -> dg.Definitions:
     """The project's Definitions with the given resources (the tests pass temporary folders)."""
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([raw, staging, marts]),
-        asset_checks=dg.load_asset_checks_from_modules([checks]),
+        assets=dg.load_assets_from_modules([raw, staging, marts, parquet]),
+        asset_checks=dg.load_asset_checks_from_modules([raw_checks, staging_checks, marts_checks]),
         resources=resources,
         jobs=[refresh_warehouse],
         schedules=[nightly_refresh],

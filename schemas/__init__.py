@@ -6,7 +6,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 CONTRACT_DIR = Path(__file__).parent
@@ -40,7 +40,7 @@ class Column:
     description: str = ""
     sql: str | None = None
 
-    @property
+    @cached_property
     def keys(self) -> frozenset[str]:
         return frozenset(normalise_header(a) for a in (self.name, *self.aliases))
 

@@ -1,16 +1,28 @@
 """Marts: what analysts query — virtual meetings and progress against the programmes' targets."""
 
+import base64
+import json
 from pathlib import Path
 
 import dagster as dg
 
-from ..materialize import rebuild_if_changed
+from ..materialize import rebuild_if_changed, upstream_fingerprint
 from ..warehouse import Warehouse
+from . import reports as report_files
 
 HERE = Path(__file__).parent
 COMMON_SQL = (HERE / "common.sql").read_text(encoding="utf-8")
 INPUTS = ["reference", "staging.meeting_activity", "staging.trips"]
-REFERENCE = [dg.AssetKey(["ref", n]) for n in ("municipalities", "programme_members")]
+REFERENCE = [
+    dg.AssetKey(["ref", n]) for n in ("municipalities", "programme_members", "factors", "distances")
+]
+MARTS = [
+    "marts.virtual_meetings",
+    "marts.municipality_progress",
+    "marts.programme_progress",
+    "marts.municipality_progress_historical",
+    "marts.data_quality_flags",
+]
 
 
 def _sql(name: str) -> str:
@@ -37,9 +49,8 @@ def virtual_meetings(warehouse: Warehouse) -> dg.MaterializeResult:
         dg.AssetKey(["staging", "meeting_activity"]),
         dg.AssetKey(["staging", "trips"]),
         *REFERENCE,
-        dg.AssetKey(["ref", "factors"]),
         dg.AssetKey(["ref", "targets"]),
-        dg.AssetKey(["ref", "distances"]),
+        dg.AssetKey(["ref", "employees"]),
     ],
     kinds={"duckdb"},
 )
@@ -68,4 +79,93 @@ def programme_progress(warehouse: Warehouse) -> dg.MaterializeResult:
         "marts.programme_progress",
         [*INPUTS, "marts.municipality_progress"],
         _sql("programme_progress"),
+    )
+
+
+@dg.asset(
+    key=["marts", "municipality_progress_historical"],
+    group_name="marts",
+    deps=[
+        dg.AssetKey(["staging", "meeting_activity"]),
+        dg.AssetKey(["staging", "trips"]),
+        *REFERENCE,
+    ],
+    kinds={"duckdb"},
+)
+def municipality_progress_historical(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Meetings, avoided trips and CO2 and measured trips under the codes the exports carried
+    (Søgne 1018, Songdalen 1017, Granvin 1234 before the 2020 mergers), beside today's code."""
+    return rebuild_if_changed(
+        warehouse,
+        "marts.municipality_progress_historical",
+        INPUTS,
+        _sql("municipality_progress_historical"),
+        COMMON_SQL,
+    )
+
+
+@dg.asset(
+    key=["marts", "data_quality_flags"],
+    group_name="marts",
+    deps=[
+        dg.AssetKey(["staging", "meeting_activity"]),
+        dg.AssetKey(["staging", "trips"]),
+        *REFERENCE,
+        dg.AssetKey(["ref", "programmes"]),
+    ],
+    kinds={"duckdb"},
+)
+def data_quality_flags(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Why a year's figure is weaker than another's, per programme, municipality and year: platform
+    changes, months without exports, aggregate-only sources, factor method breaks."""
+    return rebuild_if_changed(
+        warehouse,
+        "marts.data_quality_flags",
+        INPUTS,
+        _sql("data_quality_flags"),
+        COMMON_SQL,
+    )
+
+
+def _png_markdown(files: dict[str, Path]) -> str:
+    parts = []
+    for label, path in files.items():
+        if path.suffix == ".png":
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            parts.append(f"**{label}**\n\n![{label}](data:image/png;base64,{data})")
+    return "\n\n".join(parts)
+
+
+@dg.asset(
+    key=["marts", "reports"],
+    group_name="marts",
+    deps=[dg.AssetKey(key.split(".")) for key in MARTS],
+    kinds={"excel", "csv"},
+)
+def reports(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Files people open, in the reports folder beside the warehouse: an Excel workbook and a PNG
+    chart of progress per programme, and the REMM indicators (meetings, trips, CO2 per employee)."""
+    folder = Path(warehouse.path).resolve().parent / "reports"
+    manifest = folder / "manifest.json"
+    salt = Path(report_files.__file__).read_text(encoding="utf-8")
+    with warehouse.read() as con:
+        fingerprint = upstream_fingerprint(con, ["reference", *MARTS], salt)
+        if manifest.exists():
+            previous = json.loads(manifest.read_text(encoding="utf-8"))
+            if previous.get("fingerprint") == fingerprint and all(
+                (folder / name).exists() for name in previous.get("files", {}).values()
+            ):
+                return dg.MaterializeResult(
+                    metadata={"unchanged": True, "folder": dg.MetadataValue.path(str(folder))}
+                )
+        files = report_files.write_reports(con, folder)
+    listing = {label: path.name for label, path in files.items()}
+    payload = json.dumps({"fingerprint": fingerprint, "files": listing}, indent=2).encode()
+    report_files.atomic_write(manifest, lambda handle: handle.write(payload))
+    return dg.MaterializeResult(
+        metadata={
+            "folder": dg.MetadataValue.path(str(folder)),
+            **{label: dg.MetadataValue.path(str(path)) for label, path in files.items()},
+            "charts": dg.MetadataValue.md(_png_markdown(files)),
+        }
     )

@@ -1,54 +1,16 @@
 -- Progress against the stepped targets, measured (travel claims) and estimated (meetings).
 
--- Meetings that can replace a trip: not audio-only, not one-to-one (Zoom's published rules).
-create or replace temp table substitutable as
-with activity as (
-    select
-        c.today_code,
-        c.country,
-        a.municipality_code as code,
-        cast(year(a.period_start) as integer) as year,
-        a.meetings,
-        case
-            when a.participants is not null and a.meetings > 0
-                then greatest(a.participants / a.meetings - 1.0, 0.0)
-        end as remote_per_meeting,
-        (a.media = 'audio' or a.one_to_one) as replaces_no_trip
-    from staging.meeting_activity a
-    join current_code c
-      on c.code = a.municipality_code
-)
-select
-    today_code,
-    country,
-    code,
-    year,
-    sum(meetings) as meetings,
-    sum(
-        case
-            when replaces_no_trip then 0
-            else meetings * coalesce(remote_per_meeting, factor_of('remote_participants', country, year))
-        end
-    ) as remote_person_meetings
-from activity
-group by all;
-
+-- Meetings per municipality (today's code) and year, from activity_by_code (common.sql).
 create or replace temp table estimated as
 select
-    s.today_code,
-    s.year,
-    any_value(s.country) as country,
-    sum(s.meetings) as virtual_meetings,
-    sum(s.remote_person_meetings) as remote_person_meetings,
-    sum(
-        s.remote_person_meetings
-        * coalesce(d.round_trip_km, dd.round_trip_km)
-    ) as remote_person_km
-from substitutable s
-left join ref.distances d
-  on d.from_code = s.code and d.to_code is null
-left join ref.distances dd
-  on dd.from_code = s.today_code and dd.to_code is null
+    today_code,
+    year,
+    any_value(country) as country,
+    sum(meetings) as virtual_meetings,
+    sum(remote_person_meetings) as remote_person_meetings,
+    sum(remote_person_km) as remote_person_km,
+    max(distance_version) as distance_version
+from activity_by_code
 group by all;
 
 create or replace temp table measured as
@@ -56,7 +18,10 @@ select
     c.today_code,
     cast(year(t.trip_date) as integer) as year,
     count(*) filter (where t.is_meeting) as trips,
-    sum(t.distance_km) filter (where t.is_meeting) as trip_km
+    sum(t.distance_km) filter (where t.is_meeting) as trip_km,
+    -- Only car trips have an emission factor here; bus and train are left out of trip CO2.
+    coalesce(sum(t.distance_km) filter (where t.is_meeting and t.mode ilike '%bil%'), 0)
+        as trip_car_km
 from staging.trips t
 join current_code c
   on c.code = t.municipality_code
@@ -87,8 +52,16 @@ select
     g.programme,
     g.year,
     coalesce(max(t.reduction_pct) filter (where t.from_year <= g.year), 0) as target_pct,
-    min(t.from_year) filter (where t.from_year > g.year) as next_milestone_year,
-    arg_min(t.reduction_pct, t.from_year) filter (where t.from_year > g.year) as next_milestone_pct,
+    -- The next step still ahead; after the last step, the step in force stays the milestone.
+    coalesce(
+        min(t.from_year) filter (where t.from_year > g.year), max(t.from_year)
+    ) as next_milestone_year,
+    coalesce(
+        arg_min(t.reduction_pct, t.from_year) filter (where t.from_year > g.year),
+        arg_max(t.reduction_pct, t.from_year)
+    ) as next_milestone_pct,
+    min(t.from_year) filter (where t.from_year > g.year) as upcoming_step_year,
+    arg_min(t.reduction_pct, t.from_year) filter (where t.from_year > g.year) as upcoming_step_pct,
     count(t.from_year) as target_steps
 from (select distinct programme, year from grid) g
 left join ref.targets t
@@ -107,12 +80,19 @@ with joined as (
         tt.target_pct,
         tt.next_milestone_year,
         tt.next_milestone_pct,
+        tt.upcoming_step_year,
+        tt.upcoming_step_pct,
         tt.target_steps,
         e.virtual_meetings,
         e.remote_person_meetings,
         e.remote_person_km,
+        e.distance_version,
         ms.trips,
+        ms.trip_km,
+        ms.trip_car_km,
         b.trips as baseline_trips,
+        emp.employees,
+        bemp.employees as baseline_employees,
         m.currency
     from grid g
     join ref.municipalities m
@@ -125,6 +105,10 @@ with joined as (
       on ms.today_code = g.today_code and ms.year = g.year
     left join measured b
       on b.today_code = g.today_code and b.year = g.baseline_year
+    left join ref.employees emp
+      on emp.municipality_code = g.today_code and emp.year = g.year
+    left join ref.employees bemp
+      on bemp.municipality_code = g.today_code and bemp.year = g.baseline_year
 ),
 factored as (
     select
@@ -137,7 +121,8 @@ factored as (
         factor_of('mileage_rate_per_km', country, year) as mileage_rate,
         factor_of('hourly_cost', country, year) as hourly_cost,
         factor_of('avg_speed_kmh', country, year) as speed_kmh,
-        factor_version_of('co2_g_per_km', country, year) as factor_version
+        factor_of('co2_g_per_km', country, baseline_year) as baseline_co2_g_per_km,
+        factor_versions(country, year, distance_version) as factor_version
     from joined
 ),
 estimates as (
@@ -159,13 +144,21 @@ reductions as (
         case when baseline_trips > 0 and avoided_trips is not null
             then 100.0 * avoided_trips_low / baseline_trips end as reduction_estimated_low_pct,
         case when baseline_trips > 0 and avoided_trips is not null
-            then 100.0 * avoided_trips_high / baseline_trips end as reduction_estimated_high_pct
+            then 100.0 * avoided_trips_high / baseline_trips end as reduction_estimated_high_pct,
+        case when baseline_trips > 0 and trips is not null and employees > 0
+                  and baseline_employees > 0
+            then 100.0 * (1 - (trips / employees) / (baseline_trips / baseline_employees))
+        end as reduction_measured_per_employee_pct
     from estimates
 ),
 judged as (
     select
         *,
-        coalesce(reduction_measured_pct, reduction_estimated_pct) as reduction_judged_pct
+        coalesce(reduction_measured_pct, reduction_estimated_pct) as reduction_judged_pct,
+        case
+            when reduction_measured_pct is not null then 'measured'
+            when reduction_estimated_pct is not null then 'estimated'
+        end as status_basis
     from reductions
 )
 select
@@ -196,8 +189,8 @@ select
         when reduction_judged_pct is null then 'no data'
         when target_pct > 0 and reduction_judged_pct >= target_pct then 'met'
         when target_pct > 0 then 'behind'
-        when reduction_judged_pct >= next_milestone_pct * (year - baseline_year)
-            / greatest(1, next_milestone_year - baseline_year) then 'on track'
+        when reduction_judged_pct >= upcoming_step_pct * (year - baseline_year)
+            / greatest(1, upcoming_step_year - baseline_year) then 'on track'
         else 'behind'
     end as status,
     round(coalesce(avoided_trips_low, 0), 1) as avoided_trips_low,
@@ -209,6 +202,24 @@ select
     next_milestone_pct,
     round(next_milestone_pct - reduction_judged_pct, 1) as gap_to_next_milestone_pct,
     co2_g_per_km,
-    factor_version
+    factor_version,
+    status_basis,
+    employees,
+    baseline_employees,
+    round(trips / employees, 3) as trips_per_employee,
+    round(baseline_trips / baseline_employees, 3) as baseline_trips_per_employee,
+    round(reduction_measured_per_employee_pct, 1) as reduction_measured_per_employee_pct,
+    round(coalesce(virtual_meetings, 0) / employees, 3) as virtual_meetings_per_employee,
+    round(coalesce(avoided_trips, 0) / employees, 4) as avoided_trips_per_employee,
+    round(coalesce(avoided_km, 0) * co2_g_per_km / 1000.0 / employees, 3)
+        as co2_avoided_kg_per_employee,
+    round(trip_km, 1) as trip_km,
+    round(trip_car_km * co2_g_per_km / 1000.0, 1) as trip_co2_kg,
+    round(trip_car_km * co2_g_per_km / 1000.0 / employees, 3) as trip_co2_kg_per_employee,
+    baseline_co2_g_per_km,
+    round(coalesce(avoided_km, 0) * co2_g_per_km / 1000.0 * sub_low / sub_central, 1)
+        as co2_avoided_low_kg,
+    round(coalesce(avoided_km, 0) * co2_g_per_km / 1000.0 * sub_high / sub_central, 1)
+        as co2_avoided_high_kg
 from judged
 order by programme, municipality_code, year;

@@ -14,7 +14,37 @@ select
     round(sum(mp.avoided_trips), 1) as avoided_trips,
     round(sum(mp.co2_avoided_kg), 1) as co2_avoided_kg,
     sum(mp.trips) as trips,
-    sum(mp.baseline_trips) filter (where mp.trips is not null) as baseline_trips
+    sum(mp.baseline_trips) filter (where mp.trips is not null) as baseline_trips,
+    -- Measured: municipalities with travel records in both years; estimated: avoided trips of
+    -- municipalities with a baseline, against their baseline trips.
+    round(
+        100.0 * (1 - sum(mp.trips) filter (where mp.trips is not null and mp.baseline_trips > 0)
+            / sum(mp.baseline_trips) filter (where mp.trips is not null and mp.baseline_trips > 0)),
+        1
+    ) as reduction_measured_pct,
+    round(
+        100.0 * sum(mp.avoided_trips) filter (where mp.baseline_trips > 0)
+            / sum(mp.baseline_trips) filter (where mp.baseline_trips > 0),
+        1
+    ) as reduction_estimated_pct,
+    round(
+        100.0 * sum(mp.avoided_trips_low) filter (where mp.baseline_trips > 0)
+            / sum(mp.baseline_trips) filter (where mp.baseline_trips > 0),
+        1
+    ) as reduction_estimated_low_pct,
+    round(
+        100.0 * sum(mp.avoided_trips_high) filter (where mp.baseline_trips > 0)
+            / sum(mp.baseline_trips) filter (where mp.baseline_trips > 0),
+        1
+    ) as reduction_estimated_high_pct,
+    sum(mp.employees) as employees,
+    round(sum(mp.avoided_km), 1) as avoided_km,
+    round(sum(mp.co2_avoided_low_kg), 1) as co2_avoided_low_kg,
+    round(sum(mp.co2_avoided_high_kg), 1) as co2_avoided_high_kg,
+    count(*) filter (where mp.status = 'met') as municipalities_met,
+    count(*) filter (where mp.status = 'on track') as municipalities_on_track,
+    count(*) filter (where mp.status = 'behind') as municipalities_behind,
+    count(*) filter (where mp.status = 'no data') as municipalities_no_data
 from marts.municipality_progress mp
 join ref.programmes p
   on p.programme = mp.programme

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import tempfile
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+from python_calamine import CalamineError
 
 from schemas import CONTRACT_DIR, Contract, load_contracts
 
@@ -15,7 +19,20 @@ from .load import Outcome, ensure_raw_table, install_macros, load_layout, raw_ta
 from .recognise import Layout, Miss, recognise
 from .sources import Source, UnreadableFile, open_sources
 
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
+# Errors a malformed file can raise while it is read; anything else is a bug and stops the run.
+READ_ERRORS = (
+    duckdb.Error,
+    UnicodeError,
+    csv.Error,
+    ValueError,
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    CalamineError,
+)
 IGNORED_NAMES = {"readme.md", "readme.txt", ".gitkeep", ".ds_store", "thumbs.db"}
 
 OPS_DDL = """
@@ -152,22 +169,24 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> boo
     )
 
 
-def resolve_hint(con: duckdb.DuckDBPyConnection, texts: list[str]) -> str | None:
-    """A municipality named by a title line ("Kommun: Falun (2080)") or a folder name."""
+def resolve_hint(con: duckdb.DuckDBPyConnection, texts: list[str]) -> tuple[str, str] | None:
+    """The municipality key (type, key) named by a title line ("Kommun: Falun (2080)"), an
+    e-mail domain above the header or a folder name; rows match it by their own date."""
     for text in texts:
         row = con.execute(
             """
-            select code from ref.municipality_keys
+            select key_type, key from ref.municipality_keys
             where (key_type = 'code' and key = rf_code(regexp_extract(?, '\\((\\d+)\\)', 1)))
                or (key_type = 'code' and key = rf_code(?))
                or (key_type = 'name' and key = rf_name(regexp_replace(?, '\\s*\\(.*\\)$', '')))
-            order by valid_to desc
+               or (key_type = 'domain' and key = rf_domain(?))
+            order by key_type = 'name', valid_to desc
             limit 1
             """,
-            [text, text, text],
+            [text, text, text, text],
         ).fetchall()
         if row:
-            return row[0][0]
+            return row[0][0], row[0][1]
     return None
 
 
@@ -250,7 +269,7 @@ def load_file(
                 path=rel,
                 part=part,
                 sha256=sha,
-                hint_code=hint,
+                hint=hint,
                 direct=_direct(layout),
                 scratch=Path(work),
             )
@@ -326,10 +345,28 @@ def ingest_folder(
                         report.loaded.append(record)
                     by_sha[sha] = rel
                 con.execute("commit")
+            except READ_ERRORS as err:
+                # One unreadable file must not stop the run: record it and go on with the rest.
+                con.execute("rollback")
+                con.execute("begin transaction")
+                purge(con, rel, contracts)
+                record = FileRecord(rel, "", sha, None, 0, 0, 0, "unreadable", _plain(rel, err))
+                _record(con, record, fingerprint, stat)
+                con.execute("commit")
+                report.loaded.append(record)
             except Exception:
                 con.execute("rollback")
                 raise
     return report
+
+
+def _plain(rel: str, err: Exception) -> str:
+    """A message an analyst can act on, from a reader error (first line, no traceback)."""
+    detail = (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
+    return (
+        f"{rel}: could not be read as an export ({detail}). Open it, save it again as CSV "
+        "(UTF-8) or .xlsx and drop it again; the other files were loaded"
+    )
 
 
 def needs_ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> bool:

@@ -101,7 +101,7 @@ def _parse(column: Column, value: str, decimal: str) -> str:
         "date": f"cast(rf_timestamp({value}, {formats}) as date)",
         "timestamp": f"rf_timestamp({value}, {formats})",
         "month": f"cast(rf_month({value}) as date)",
-        "duration": f"rf_duration_s({value}, {lit(column.unit or 'seconds')})",
+        "duration": f"rf_duration_s({value}, {lit(column.unit or 'seconds')}, {dec})",
         "boolean": f"rf_boolean({value})",
     }[column.type]
 
@@ -158,7 +158,13 @@ def _pseudonym(value: str) -> str:
 def choose_formats(
     con: duckdb.DuckDBPyConnection, layout: Layout, warnings: list[str]
 ) -> dict[str, tuple[str, ...]]:
-    """For date columns with several formats, keep the one the file's own values support."""
+    """For date columns with several formats, keep those the file's own values support.
+
+    Formats are ranked by how many values they read. A format that swaps day and month of a
+    better-ranked one is dropped, so a day above 12 decides the order for the whole column and
+    a value only the swapped format reads is quarantined, never misread. When every date fits
+    both orders, the first in the contract wins and the file gets a warning.
+    """
     chosen: dict[str, tuple[str, ...]] = {}
     for column in layout.contract.columns:
         if column.type not in ("date", "timestamp") or len(column.formats) < 2:
@@ -171,23 +177,28 @@ def choose_formats(
             f"select count({value}), {', '.join(counts)} from land where not is_total"
         ).fetchall()[0]
         total, per_format = row[0], row[1:]
-        if not total:
+        if not total or not max(per_format):
             continue
-        best = max(per_format)
-        winners = [f for f, n in zip(column.formats, per_format, strict=True) if n == best]
-        chosen[column.name] = (winners[0],)
-        if len(winners) > 1 and best > 0 and _day_month_swapped(winners):
+        ranked = sorted(zip(column.formats, per_format, strict=True), key=lambda fn: -fn[1])
+        kept: list[str] = []
+        for fmt, count in ranked:
+            if count and not any(_swapped(fmt, other) for other in kept):
+                kept.append(fmt)
+        chosen[column.name] = tuple(kept)
+        best = ranked[0][1]
+        ties = [f for f, n in ranked if n == best and _swapped(f, ranked[0][0])]
+        if ties:
             warnings.append(
-                f'column "{column.name}": every date fits both {winners[0]} and {winners[1]} '
-                f"(no day above 12); read as {winners[0]}, check the export's locale"
+                f'column "{column.name}": every date fits both {ranked[0][0]} and {ties[0]} '
+                f"(no day above 12); read as {ranked[0][0]}, check the export's locale"
             )
     return chosen
 
 
-def _day_month_swapped(formats: list[str]) -> bool:
-    first = formats[0]
-    return any(
-        f.replace("%d", "#").replace("%m", "%d").replace("#", "%m") == first for f in formats
+def _swapped(first: str, second: str) -> bool:
+    """Whether two date formats differ only in the order of day and month."""
+    return first != second and (
+        first.replace("%d", "#").replace("%m", "%d").replace("#", "%m") == second
     )
 
 
@@ -210,12 +221,26 @@ def land_direct(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
         [str(layout.source.path), layout.header_line, layout.delimiter],
     )
     first = layout.header_line + 1
+    # DuckDB reports a short row once per missing cell: keep one report per physical line.
     con.execute(
         """
         create or replace temp table land_reject_lines as
-        select line, csv_line, error_message,
-            line - ? - row_number() over (order by line) + 1 as rows_before
+        select line, trim(any_value(csv_line), chr(10) || chr(13)) as csv_line,
+            arg_min(error_message, column_idx) as error_message, 0 as rows_before
         from land_rejects
+        group by line
+        """
+    )
+    # Rejected and blank lines hold no row of land_text; count them to find each row's line.
+    blanks = blank_lines(layout.source.path, layout.header_line)
+    con.execute("create or replace temp table land_blank_lines (line bigint)")
+    if blanks:
+        con.executemany("insert into land_blank_lines values (?)", [[n] for n in blanks])
+    con.execute(
+        """
+        create or replace temp table land_skipped_lines as
+        select line, line - ? - row_number() over (order by line) + 1 as rows_before
+        from (select line from land_reject_lines union select line from land_blank_lines)
         """,
         [first],
     )
@@ -229,9 +254,38 @@ def land_direct(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
         )
         select __row + ? as __line_base, *, {_total_expr(layout)} as is_total
         from numbered
+        where {_not_blank(layout)}
         """,
         [first],
     )
+    con.execute("drop table land_text")  # a full copy of the file's columns: free it now
+
+
+def _not_blank(layout: Layout) -> str:
+    """A row of delimiters only (Excel's `;;;;` lines) is a blank line, as in the other path."""
+    cells = " or ".join(f"nullif(trim({ident(n)}), '') is not null" for n in layout.positions)
+    return f"({cells})" if cells else "true"
+
+
+def blank_lines(path: Path, after: int) -> list[int]:
+    """Physical numbers of the empty lines after line `after`, which DuckDB skips silently."""
+    found: list[int] = []
+    newlines = 0  # line breaks before `data`
+    tail = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(16 * 1024 * 1024):
+            data = tail + chunk
+            for pattern in (b"\n\n", b"\n\r\n"):
+                start = data.find(pattern)
+                while start >= 0:
+                    if start + len(pattern) > len(tail):  # not already seen in the last chunk
+                        number = newlines + data.count(b"\n", 0, start + 1) + 1
+                        if number > after:
+                            found.append(number)
+                    start = data.find(pattern, start + 1)
+            tail = data[-2:]
+            newlines += data.count(b"\n") - tail.count(b"\n")
+    return sorted(set(found))
 
 
 def _total_expr(layout: Layout) -> str:
@@ -302,11 +356,18 @@ def _trim_trailing(cells: list[str], width: int) -> list[str]:
 
 
 def _line_expr(direct: bool) -> str:
+    return "t.__line_base + coalesce(t.__skipped, 0)" if direct else "t.__line_base"
+
+
+def _skipped_join(direct: bool) -> str:
+    """Skipped lines before each row, by an as-of join (a correlated count is quadratic)."""
     if not direct:
-        return "t.__line_base"
-    return (
-        "t.__line_base + (select count(*) from land_reject_lines r where r.rows_before <= t.__row)"
-    )
+        return "cross join (select null::bigint as __skipped) as s"
+    return """asof left join (
+            select rows_before, count(*) over (order by rows_before) as __skipped
+            from land_skipped_lines
+        ) as s
+          on t.__row >= s.rows_before"""
 
 
 def load_layout(
@@ -316,7 +377,7 @@ def load_layout(
     path: str,
     part: str,
     sha256: str,
-    hint_code: str | None,
+    hint: tuple[str, str] | None,
     direct: bool,
     scratch: Path,
 ) -> Outcome:
@@ -335,14 +396,19 @@ def load_layout(
     decimal = "," if layout.delimiter in (";", "\t") else "."
 
     selects, problems, keys = [], [], []
-    for column in contract.columns:
+    # Each cell is trimmed once and parsed once in inner selects; the checks reuse the results.
+    values, parses, reused = [], [], {}
+    for index, column in enumerate(contract.columns):
         present = column.name in layout.positions
         value = _text(contract, column.name) if present else "null::varchar"
         if column.empty_means is not None:
             value = f"coalesce({value}, {lit(column.empty_means)})"
         chosen = formats.get(column.name)
         typed_column = column if chosen is None else _with_formats(column, chosen)
-        parsed = _parse(typed_column, value, decimal)
+        values.append(f"{value} as __v{index}")
+        parses.append(f"{_parse(typed_column, f't.__v{index}', decimal)} as __p{index}")
+        reused[_parse(typed_column, value, decimal)] = f"t.__p{index}"
+        value, parsed = f"t.__v{index}", f"t.__p{index}"
         stored = _pseudonym(value) if column.pii else parsed
         selects.append(f"{stored} as {ident(column.name)}")
         for condition, reason in _problems(column, value, parsed, decimal):
@@ -364,7 +430,7 @@ def load_layout(
             _text(contract, date_column),
             decimal,
         )
-        attribution_date = f"cast({date_value} as date)"
+        attribution_date = f"cast({reused.get(date_value, date_value)} as date)"
     else:
         attribution_date = "current_date"
 
@@ -385,10 +451,24 @@ def load_layout(
         if problems
         else "null"
     )
-    key_selects = "".join(f", {expr} as __key{i}" for i, _, expr in keys)
+    key_selects = "".join(f", t.__k{i} as __key{i}" for i, _, _ in keys)
+    parses.extend(f"{expr} as __k{i}" for i, _, expr in keys)
+    attribution_value = _attribution_value(contract, layout)
+    for i, _, expr in keys:
+        attribution_value = attribution_value.replace(expr, f"t.__k{i}")
     con.execute(
         f"""
         create or replace temp table typed as
+        with valued as (
+            select t.*, s.__skipped, {", ".join(values)}
+            from land as t
+            {_skipped_join(direct)}
+            where not t.is_total
+        ),
+        parsed as (
+            select t.*, {", ".join(parses)}
+            from valued as t
+        )
         select
             t.__row,
             {_line_expr(direct)} as __line,
@@ -397,10 +477,9 @@ def load_layout(
             {bad_value} as __bad_value,
             {bad_reason} as __bad_reason,
             {attribution_date} as __date,
-            {_attribution_value(contract, layout)} as __attr_value
+            {attribution_value} as __attr_value
             {key_selects}
-        from land as t
-        where not t.is_total
+        from parsed as t
         """
     )
     joins = "\n".join(
@@ -409,16 +488,22 @@ def load_layout(
             and coalesce(t.__date, current_date) between k{i}.valid_from and k{i}.valid_to"""
         for i, rule, _ in keys
     )
-    found = ", ".join([*(f"k{i}.code" for i, _, _ in keys), "?"])
+    # A title line or folder names the municipality for rows that do not: looked up by the
+    # row's date too, so a name used before and after a merger gives the code of the time.
+    found = ", ".join([*(f"k{i}.code" for i, _, _ in keys), "kh.code"])
     con.execute(
         f"""
         create or replace temp table attributed as
         select t.*, coalesce({found}) as municipality_code
         from typed t
         {joins}
+        left join ref.municipality_keys kh
+            on kh.key_type = ? and kh.key = ?
+            and coalesce(t.__date, current_date) between kh.valid_from and kh.valid_to
         """,
-        [hint_code],
+        list(hint or (None, None)),
     )
+    con.execute("drop table typed")  # attributed holds every column of it
     names = ", ".join(ident(c) for c in [*(c.name for c in contract.columns), *contract.derived])
     con.execute(
         f"""
@@ -455,7 +540,11 @@ def load_layout(
     con.execute(
         """
         insert into ops.quarantine
-        select ?, ?, line, '(row)', left(csv_line, 200),
+        select ?, ?, line, '(row)',
+            -- never the line itself: it may hold names, e-mail addresses or phone numbers
+            coalesce(
+                nullif(regexp_extract(error_message, 'Found: ([0-9]+)', 1), '') || ' cells', '(row)'
+            ),
             'the row does not have the header''s number of columns (' || error_message || ')',
             ?, ?
         from land_reject_lines

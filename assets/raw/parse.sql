@@ -25,6 +25,9 @@ end;
 
 -- Timestamps: the contract's formats in order, then ISO 8601 with or without zone (kept as UTC).
 create or replace temp macro rf_timestamp(v, fmts) as coalesce(
+    -- Fast path for ISO 8601 in UTC ("...Z", Teams and Graph): a failed strptime costs more than
+    -- the whole cast, and no contract format reads a trailing Z; the zone-aware cast agrees.
+    case when suffix(trim(v), 'Z') then try_cast(trim(v) as timestamp) end,
     try_strptime(trim(v), fmts),
     try_cast(try_cast(trim(v) as timestamptz) at time zone 'UTC' as timestamp),
     try_cast(trim(v) as timestamp),
@@ -56,9 +59,14 @@ create or replace temp macro rf_month(v) as coalesce(
 create or replace temp macro rf_squeeze(v) as lower(regexp_replace(v, '[\s\x{00a0}\x{202f}]', '', 'g'));
 
 -- Durations in seconds from: ISO 8601 (PT1H2M3S), hh:mm:ss, h:mm or mm:ss (by `unit`),
--- "1h 13m 42s" / "2 h 44 m" / "59m 35s", or a bare number in `unit` (seconds, minutes, hours).
-create or replace temp macro rf_duration_s(v, unit) as case
+-- "1h 13m 42s" / "2 h 44 m" / "59m 35s", or a bare number in `unit` (seconds, minutes, hours)
+-- written with the file's decimal mark `dec`.
+create or replace temp macro rf_duration_s(v, unit, dec) as case
     when v is null or trim(v) = '' then null
+    -- Fast path for a bare whole number, without the regular expressions (same value as the last).
+    when ltrim(trim(v), '0123456789') = '' then try_cast(trim(v) as double) * case unit
+        when 'minutes' then 60 when 'hours' then 3600 else 1
+    end
     when regexp_full_match(trim(v), 'P(\d+D)?(T(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?')
         then coalesce(try_cast(regexp_extract(trim(v), '(\d+)D', 1) as double), 0) * 86400
             + coalesce(try_cast(regexp_extract(trim(v), '(\d+(\.\d+)?)H', 1) as double), 0) * 3600
@@ -80,7 +88,7 @@ create or replace temp macro rf_duration_s(v, unit) as case
         then coalesce(try_cast(regexp_extract(rf_squeeze(v), '(\d+)h', 1) as double), 0) * 3600
             + coalesce(try_cast(regexp_extract(rf_squeeze(v), '(\d+)m', 1) as double), 0) * 60
             + coalesce(try_cast(regexp_extract(rf_squeeze(v), '(\d+)s', 1) as double), 0)
-    else rf_number(v, '.') * case unit
+    else rf_number(v, dec) * case unit
         when 'minutes' then 60 when 'hours' then 3600 else 1
     end
 end;

@@ -15,6 +15,7 @@ HINT_PATTERN = re.compile(
     r"|customer)\b\s*:?\s*(?P<value>.+)$",
     re.IGNORECASE,
 )
+EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,18 @@ def _candidate_rows(source: Source) -> list[tuple[str | None, int, list[str]]]:
 
 
 def _hints(rows: list[tuple[str | None, int, list[str]]], header_line: int) -> tuple[str, ...]:
-    """Title-block lines above the header that name the organisation ("Kommun: Falun (2080)")."""
-    hints = []
+    """Title-block lines above the header that name the organisation ("Kommun: Falun (2080)"),
+    then e-mail addresses there (the host in Zoom's meeting block), whose domain may name it."""
+    hints, addresses = [], []
     for _, number, cells in rows:
+        if number >= header_line:
+            continue
         text = " ".join(c.strip() for c in cells if c.strip())
-        match = HINT_PATTERN.match(text) if number < header_line else None
+        match = HINT_PATTERN.match(text)
         if match:
             hints.append(match.group("value").strip())
-    return tuple(dict.fromkeys(hints))
+        addresses += [m.group(0) for m in EMAIL_PATTERN.finditer(text)]
+    return tuple(dict.fromkeys([*hints, *addresses]))
 
 
 def recognise(source: Source, contracts: tuple[Contract, ...]) -> Layout | Miss:
@@ -103,7 +108,11 @@ def recognise(source: Source, contracts: tuple[Contract, ...]) -> Layout | Miss:
                     best = (rank, layout)
             elif matched:
                 share = matched / max(1, len(contract.columns))
-                missing = tuple(c.name for c in contract.required if c.name not in found)
+                missing = tuple(
+                    f'{c.name} ("{c.aliases[0]}")' if c.aliases else c.name
+                    for c in contract.required
+                    if c.name not in found
+                )
                 if nearest is None or share > nearest[0]:
                     nearest = (share, contract.kind, missing)
     if best is None:

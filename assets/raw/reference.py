@@ -90,16 +90,34 @@ REFERENCE_TABLES = (
             "unit": "varchar",
             "source": "varchar",
             "version": "varchar",
+            "method": "varchar",
         },
     ),
     ReferenceTable(
         "distances",
-        "Round-trip distance per municipality (to_code empty = its default trip to a meeting).",
+        "Round-trip distances town hall to town hall between programme municipalities (to_code "
+        "empty = a municipality's default trip to a meeting), with validity years and version.",
         {
             "from_code": "varchar",
             "to_code": "varchar",
             "round_trip_km": "double",
+            "year_from": "integer",
+            "year_to": "integer",
             "source": "varchar",
+            "version": "varchar",
+        },
+    ),
+    ReferenceTable(
+        "employees",
+        "Employees (full-time equivalents) per municipality (today's code) and year, for figures "
+        "per employee as REMM and Miljöbarometern report them.",
+        {
+            "municipality_code": "varchar",
+            "year": "integer",
+            "employees": "double",
+            "unit": "varchar",
+            "source": "varchar",
+            "version": "varchar",
         },
     ),
 )

@@ -1,0 +1,145 @@
+"""Staging and marts as Parquet beside the warehouse, partitioned by year and month (hive layout).
+
+The folder `<warehouse dir>/parquet` is a symlink to one complete version,
+`parquet.<fingerprint>/<schema>.<table>/year=YYYY/month=MM/*.parquet`. A run writes a new version
+in a hidden temporary folder and swaps the symlink with one os.replace, so a Spark, Trino or
+DuckDB reader sees the old version or the new one, never half of one. The version is named after
+the fingerprints of the tables it holds, so a run with nothing new writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from ..materialize import upstream_fingerprint
+from ..warehouse import Warehouse
+
+EXPORTED = (
+    "staging.meeting_activity",
+    "staging.trips",
+    "marts.virtual_meetings",
+    "marts.municipality_progress",
+    "marts.municipality_progress_historical",
+    "marts.programme_progress",
+    "marts.data_quality_flags",
+)
+DATE_COLUMNS = ("period_start", "trip_date")
+LOGIC = Path(__file__).read_bytes()
+
+
+def parquet_root(warehouse_path: str) -> Path:
+    return Path(warehouse_path).resolve().parent / "parquet"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    schema, name = table.split(".")
+    rows = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, name],
+    ).fetchall()
+    return dict(rows)
+
+
+def partition_select(table: str, columns: dict[str, str]) -> tuple[str, list[str]]:
+    """The query that adds hive partition columns: year and month of the table's date, or its
+    integer `year`; tables without either are written unpartitioned."""
+    dates = [c for c in DATE_COLUMNS if c in columns] + [
+        c for c, t in columns.items() if t in ("DATE", "TIMESTAMP") and c not in DATE_COLUMNS
+    ]
+    if dates:
+        day = f'"{dates[0]}"'
+        kept = ", ".join(f'"{c}"' for c in columns if c not in ("year", "month"))
+        sql = f"select {kept}, year({day}) as year, month({day}) as month from {table}"
+        return sql, ["year", "month"]
+    if "year" in columns:
+        return f"select * from {table}", ["year"]
+    return f"select * from {table}", []
+
+
+def write_version(con: duckdb.DuckDBPyConnection, tables: list[str], target: Path) -> dict:
+    """Every table into `target/<schema>.<table>/`; returns rows per table."""
+    rows = {}
+    for table in tables:
+        sql, partitions = partition_select(table, _columns(con, table))
+        folder = target / table
+        if partitions:
+            con.execute(
+                f"copy ({sql}) to '{folder}' "
+                f"(format parquet, partition_by ({', '.join(partitions)}), "
+                "filename_pattern 'part_{i}', compression zstd)"
+            )
+        else:
+            folder.mkdir(parents=True)
+            con.execute(f"copy ({sql}) to '{folder / 'part_0.parquet'}' (format parquet)")
+        rows[table] = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+    return rows
+
+
+def publish(root: Path, built: Path, version: str) -> Path:
+    """Move a finished build to `parquet.<version>` and point the `parquet` symlink at it."""
+    final = root.with_name(f"{root.name}.{version}")
+    if final.exists():
+        shutil.rmtree(final)
+    built.rename(final)
+    link = root.with_name(f".{root.name}.link")
+    link.unlink(missing_ok=True)
+    link.symlink_to(final.name)
+    if root.exists() and not root.is_symlink():
+        shutil.rmtree(root)  # a folder left by hand: replaced by the versioned layout
+    os.replace(link, root)
+    for old in root.parent.glob(f"{root.name}.*"):
+        if old != final and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+@dg.asset(
+    key=["marts", "parquet_export"],
+    group_name="marts",
+    deps=[dg.AssetKey(t.split(".")) for t in EXPORTED],
+    kinds={"parquet"},
+)
+def parquet_export(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Staging and marts as Parquet files partitioned by year and month (hive layout) in a folder
+    beside the warehouse, for Spark, Trino or any engine that reads a folder. Swapped in atomically;
+    rewritten only when one of its tables changed."""
+    root = parquet_root(warehouse.path)
+    with warehouse.read() as con:
+        present = [
+            t
+            for t in EXPORTED
+            if con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema || '.' || table_name = ?",
+                [t],
+            ).fetchall()[0][0]
+        ]
+        salt = hashlib.sha256(LOGIC).hexdigest() + ",".join(present)
+        version = upstream_fingerprint(con, present, salt)
+        current = root.resolve().name if root.is_symlink() and root.resolve().exists() else None
+        if current == f"{root.name}.{version}":
+            return dg.MaterializeResult(metadata={"unchanged": True, "path": str(root)})
+        root.parent.mkdir(parents=True, exist_ok=True)
+        built = root.with_name(f".{root.name}.{version}.tmp")
+        shutil.rmtree(built, ignore_errors=True)
+        built.mkdir()
+        try:
+            rows = write_version(con, present, built)
+        except BaseException:
+            shutil.rmtree(built, ignore_errors=True)
+            raise
+    final = publish(root, built, version)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(root)),
+            "version": final.name,
+            "tables": dg.MetadataValue.json(rows),
+        }
+    )

@@ -1,0 +1,312 @@
+"""Time the whole pipeline on a generated national year of call records: `make bench ROWS=N`.
+
+In one run, on the same generated files (scripts/make_large_sample.py):
+  (a) the headless run `dagster asset materialize -m pipeline.definitions --select '*'` over a
+      drop folder holding the files, into a fresh warehouse;
+  (b) the same over an empty drop folder (start-up, reference data, empty staging and marts);
+  (c) DuckDB's own `create table as select * from read_csv(...)` of each file;
+  (d) the run of (a) again with nothing new (it must change nothing).
+Each runs as a child process under /usr/bin/time -v for its peak RSS. Prints a markdown table
+and writes it into docs/benchmark.md, with the machine it ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from make_large_sample import generate  # noqa: E402
+
+DOC = ROOT / "docs" / "benchmark.md"
+TIME = "/usr/bin/time"
+STEP = re.compile(r'Finished execution of step "([^"]+)" in (?:(\d+)m(?!s))?(?:([0-9.]+)(ms|s))?')
+TARGET_RATIO = 1.5
+TARGET_RSS_MB = 1536
+TARGET_NOOP_S = 5.0
+
+READ_CSV = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+started = time.perf_counter()
+con.execute("create table t as select * from read_csv(?, store_rejects = true)", [sys.argv[2]])
+rows = con.execute("select count(*) from t").fetchall()[0][0]
+print(f"RESULT {time.perf_counter() - started:.3f} {rows}")
+"""
+
+
+def measured(cmd: list[str], env: dict | None = None) -> dict:
+    """Run a child process; its wall time, peak RSS (MB) and output."""
+    timed = [TIME, "-v", *cmd] if Path(TIME).exists() else cmd
+    started = time.perf_counter()
+    done = subprocess.run(timed, env=env, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-8000:])
+        raise SystemExit(f"{' '.join(cmd)} failed with exit code {done.returncode}")
+    return {
+        "wall_s": wall,
+        "rss_mb": int(match.group(1)) / 1024 if match else float("nan"),
+        "stdout": done.stdout,
+        "stderr": done.stderr,
+    }
+
+
+def step_times(output: str) -> dict[str, float]:
+    """Seconds per Dagster step, from the run's log."""
+    scale = {"ms": 0.001, "s": 1.0, "": 0.0}
+    return {
+        name: 60.0 * int(minutes or 0) + float(n or 0) * scale[unit]
+        for name, minutes, n, unit in STEP.findall(output)
+    }
+
+
+def prepared_files(rows: int, lync_rows: int | None, out: Path, seed: int) -> dict:
+    """The generated files for this size, made now unless a matching manifest is already there."""
+    manifest_path = out / f"manifest.{rows}.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        wanted = rows // 10 if lync_rows is None else lync_rows
+        if (
+            manifest["seed"] == seed
+            and manifest["lync_rows"] == wanted
+            and all((out / f["file"]).exists() for f in manifest["files"])
+        ):
+            return manifest
+    return generate(rows, out, seed, lync_rows)
+
+
+def link(source: Path, target: Path) -> None:
+    """Put a generated file in a drop folder without copying gigabytes (hard link if possible)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        target.symlink_to(source)
+
+
+def pipeline_env(work: Path, raw: Path, warehouse: Path) -> dict:
+    home = work / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    env = dict(os.environ)
+    env.update(
+        DAGSTER_HOME=str(home),
+        DAGSTER_DISABLE_TELEMETRY="1",
+        RESFRITT_RAW_DIR=str(raw),
+        RESFRITT_WAREHOUSE=str(warehouse),
+        RESFRITT_PSEUDONYM_KEY=env.get("RESFRITT_PSEUDONYM_KEY", "bench-key-not-secret"),
+    )
+    return env
+
+
+def materialize(env: dict) -> dict:
+    dagster = Path(sys.executable).with_name("dagster")
+    cmd = [str(dagster), "asset", "materialize", "-m", "pipeline.definitions", "--select", "*"]
+    result = measured(cmd, env)
+    result["steps"] = step_times(result["stdout"] + result["stderr"])
+    return result
+
+
+def duckdb_read(files: list[Path], work: Path) -> dict:
+    """DuckDB's own full read of each file into a table of a fresh database file."""
+    total = {"wall_s": 0.0, "rss_mb": 0.0, "rows": 0}
+    for index, path in enumerate(files):
+        target = work / f"read_csv_{index}.duckdb"
+        target.unlink(missing_ok=True)
+        result = measured([sys.executable, "-c", READ_CSV, str(target), str(path)])
+        seconds, rows = result["stdout"].split("RESULT ")[1].split()
+        total["wall_s"] += float(seconds)
+        total["rss_mb"] = max(total["rss_mb"], result["rss_mb"])
+        total["rows"] += int(rows)
+        target.unlink(missing_ok=True)
+    return total
+
+
+def accounting(warehouse: Path, manifest: dict) -> list[dict]:
+    """Per generated file: rows in, loaded and quarantined against what was planted."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        found = {
+            row[0]: row[1:]
+            for row in con.execute(
+                "select path, sum(rows_in), sum(rows_loaded), sum(rows_quarantined), "
+                "any_value(status) from ops.files group by path"
+            ).fetchall()
+        }
+        held = dict(
+            con.execute("select path, count(*) from ops.quarantine group by path").fetchall()
+        )
+    report = []
+    for entry in manifest["files"]:
+        rows_in, loaded, quarantined, status = found.get(entry["file"], (0, 0, 0, "missing"))
+        report.append(
+            {
+                "file": entry["file"],
+                "rows": entry["rows"],
+                "rows_in": rows_in,
+                "loaded": loaded,
+                "quarantined": quarantined,
+                "quarantine_rows": held.get(entry["file"], 0),
+                "planted_bad": sum(entry["bad_rows"].values()),
+                "bots_without_user": entry["bot_rows_without_user"],
+                "exact": rows_in == entry["rows"]
+                and rows_in == loaded + quarantined
+                and quarantined == entry["expected_quarantined"]
+                and held.get(entry["file"], 0) == quarantined,
+                "status": status,
+            }
+        )
+    return report
+
+
+def warehouse_state(path: Path) -> tuple:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def machine() -> str:
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    import dagster
+
+    return (
+        f"{os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {memory_gb:.1f} GB RAM, "
+        f"{platform.system()} {platform.machine()}; Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}, Dagster {dagster.__version__}"
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def render(rows: int, manifest: dict, runs: dict, read: dict, checks: list[dict], noop: bool):
+    a, b, d = runs["a"], runs["b"], runs["d"]
+    records = sum(f["rows"] for f in manifest["files"])
+    size_mb = sum(f["bytes"] for f in manifest["files"]) / 1e6
+    ratio = (a["wall_s"] - b["wall_s"]) / read["wall_s"]
+    rate = records / max(a["wall_s"] - b["wall_s"], 1e-9)
+    files = ", ".join(f"`{f['file']}` ({f['rows']:,} rows)" for f in manifest["files"])
+    steps = {
+        key: ", ".join(f"{name} {s:.1f} s" for name, s in sorted(runs[key]["steps"].items()))
+        for key in ("a", "d")
+    }
+    lines = [
+        f"### {rows:,} call records ({records:,} rows in all, {size_mb:,.0f} MB)",
+        "",
+        f"Files: {files}. Generated in {sum(f['write_s'] for f in manifest['files']):.1f} s.",
+        f"Machine: {machine()}. Load average (1 min) at the start and end of the benchmark: "
+        f"{runs['load'][0]:.1f} and {runs['load'][1]:.1f} (other jobs on the same 2 cores stretch "
+        "every wall time; the ratio (a − b) / c is measured under the same load).",
+        f"Command: `make bench ROWS={rows}` (`.venv/bin/python scripts/bench.py --rows {rows}`), "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
+        "| run | wall s | peak RSS MB | rows/s |",
+        "|---|---:|---:|---:|",
+        f"| (a) full run, fresh warehouse | {a['wall_s']:.1f} | {a['rss_mb']:,.0f} | "
+        f"{records / a['wall_s']:,.0f} |",
+        f"| (b) full run, empty drop folder | {b['wall_s']:.1f} | {b['rss_mb']:,.0f} | |",
+        f"| (c) DuckDB `create table as select * from read_csv` | {read['wall_s']:.1f} | "
+        f"{read['rss_mb']:,.0f} | {records / read['wall_s']:,.0f} |",
+        f"| (d) no-op rerun of (a) | {d['wall_s']:.1f} | {d['rss_mb']:,.0f} | |",
+        f"| (a − b), the pipeline's own work | {a['wall_s'] - b['wall_s']:.1f} | | {rate:,.0f} |",
+        "",
+        "| target | value | |",
+        "|---|---:|---|",
+        f"| (a − b) / c ≤ {TARGET_RATIO} | {ratio:.2f} | {verdict(ratio <= TARGET_RATIO)} |",
+        f"| peak RSS of (a) ≤ {TARGET_RSS_MB:,} MB | {a['rss_mb']:,.0f} MB | "
+        f"{verdict(a['rss_mb'] <= TARGET_RSS_MB)} |",
+        f"| (d) − (b) ≤ {TARGET_NOOP_S:.0f} s | {d['wall_s'] - b['wall_s']:.1f} s | "
+        f"{verdict(d['wall_s'] - b['wall_s'] <= TARGET_NOOP_S)} |",
+        f"| (d) leaves the warehouse file untouched | {'unchanged' if noop else 'changed'} | "
+        f"{verdict(noop)} |",
+        f"| quarantine exact | {'yes' if all(c['exact'] for c in checks) else 'no'} | "
+        f"{verdict(all(c['exact'] for c in checks))} |",
+        "",
+        "| file | rows | rows in | loaded | quarantined | of which planted bad | "
+        "of which bot calls without a user | exact |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+        *(
+            f"| {c['file']} | {c['rows']:,} | {c['rows_in']:,} | {c['loaded']:,} | "
+            f"{c['quarantined']:,} | {c['planted_bad']:,} | {c['bots_without_user']:,} | "
+            f"{'yes' if c['exact'] else 'NO'} |"
+            for c in checks
+        ),
+        "",
+        f"Steps of (a): {steps['a']}.",
+        "",
+        f"Steps of (d): {steps['d']}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_doc(rows: int, section: str) -> None:
+    """Replace this size's results in docs/benchmark.md (between markers), keeping the rest."""
+    start, end = f"<!-- bench rows={rows} -->", f"<!-- /bench rows={rows} -->"
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmark\n\n## Results\n"
+    block = f"{start}\n{section}{end}"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1]
+    else:
+        anchor = "<!-- /results -->"
+        text = text.replace(anchor, f"{block}\n\n{anchor}") if anchor in text else text + block
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--lync-rows", type=int, default=None)
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / "large")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/resfritt-bench"))
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--no-doc", action="store_true", help="print only, do not write the doc")
+    args = parser.parse_args()
+
+    manifest = prepared_files(args.rows, args.lync_rows, args.out.resolve(), args.seed)
+    files = [args.out.resolve() / f["file"] for f in manifest["files"]]
+    work = args.work / str(args.rows)
+    shutil.rmtree(work, ignore_errors=True)
+    raw, empty = work / "raw", work / "empty"
+    empty.mkdir(parents=True)
+    for path in files:
+        link(path, raw / path.name)
+
+    runs: dict = {"load": [os.getloadavg()[0]]}
+    warehouse = work / "a" / "resfritt.duckdb"
+    print("(b) empty drop folder ...", flush=True)
+    runs["b"] = materialize(pipeline_env(work, empty, work / "b" / "resfritt.duckdb"))
+    print("(a) full run ...", flush=True)
+    runs["a"] = materialize(pipeline_env(work, raw, warehouse))
+    before = warehouse_state(warehouse)
+    print("(d) no-op rerun ...", flush=True)
+    runs["d"] = materialize(pipeline_env(work, raw, warehouse))
+    unchanged = warehouse_state(warehouse) == before
+    print("(c) DuckDB read_csv ...", flush=True)
+    read = duckdb_read(files, work)
+    runs["load"].append(os.getloadavg()[0])
+    checks = accounting(warehouse, manifest)
+    section = render(args.rows, manifest, runs, read, checks, unchanged)
+    print(section)
+    if not args.no_doc:
+        write_doc(args.rows, section)
+        print(f"Written to {DOC.relative_to(ROOT)}.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Helpers for reader tests: ingest a drop folder into a temporary DuckDB without Dagster."""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+from pathlib import Path
+
+import duckdb
+
+from assets.raw.ingest import IngestReport, ingest_folder
+from assets.raw.load import PARSE_SQL
+from assets.raw.reference import REFERENCE_TABLES, build_municipality_keys, load_reference
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "data" / "reference"
+KEY = "test-key-not-secret"
+
+
+def connect(database: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the parsing macros and the reference tables loaded."""
+    con = duckdb.connect(str(database))
+    con.execute(PARSE_SQL)
+    for table in REFERENCE_TABLES:
+        if (REFERENCE / table.file_name).exists():
+            load_reference(con, REFERENCE, table)
+    build_municipality_keys(con)
+    return con
+
+
+_SHARED: list[duckdb.DuckDBPyConnection] = []
+
+
+def fresh() -> duckdb.DuckDBPyConnection:
+    """One in-memory warehouse per test process (reference loaded once), emptied for each use."""
+    if not _SHARED:
+        _SHARED.append(connect())
+    reset(_SHARED[0])
+    return _SHARED[0]
+
+
+def ingest(raw: Path, con: duckdb.DuckDBPyConnection | None = None):
+    """Ingest a drop folder into `con`, or into a fresh warehouse; returns (connection, report)."""
+    con = con or fresh()
+    report: IngestReport = ingest_folder(con, raw, KEY)
+    return con, report
+
+
+def files(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """ops.files by path (with "#part" or "!part" appended when the row has a part)."""
+    cols = ["path", "part", "export_kind", "rows_in", "rows_loaded", "rows_quarantined"]
+    cols += ["status", "message"]
+    rows = con.execute(f"select {', '.join(cols)} from ops.files order by path, part").fetchall()
+    out = {}
+    for row in rows:
+        record = dict(zip(cols, row, strict=True))
+        out[record["path"] + (f"|{record['part']}" if record["part"] else "")] = record
+    return out
+
+
+def one_file(con: duckdb.DuckDBPyConnection) -> dict:
+    records = list(files(con).values())
+    assert len(records) == 1, records
+    return records[0]
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, path: str | None = None) -> list[tuple]:
+    """(row_number, column_name, value, reason) of quarantined rows, in row order."""
+    sql = "select row_number, column_name, value, reason from ops.quarantine"
+    params = []
+    if path is not None:
+        sql += " where path = ?"
+        params.append(path)
+    return con.execute(sql + " order by path, row_number", params).fetchall()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+def write_text(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> Path:
+    """Write a text export as a vendor would: encoding (utf-8-sig, cp1252, utf-16-le...)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.replace("\n", newline)
+    bom = b""
+    if encoding == "utf-16-le+bom":
+        encoding, bom = "utf-16-le", codecs.BOM_UTF16_LE
+    elif encoding == "utf-16-be+bom":
+        encoding, bom = "utf-16-be", codecs.BOM_UTF16_BE
+    path.write_bytes(bom + data.encode(encoding))
+    return path
+
+
+def write_zip(path: Path, members: dict[str, bytes | str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def reset(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty ops.* and raw.* so one connection (reference loaded once) serves many examples."""
+    tables = con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema in ('ops', 'raw')"
+    ).fetchall()
+    for schema, name in tables:
+        con.execute(f'delete from {schema}."{name}"')
+
+
+def accounted(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """ops.files rows, each checked: a known status and rows_in = loaded + quarantined."""
+    records = list(files(con).values())
+    for r in records:
+        assert r["status"] in STATUSES, r
+        assert r["rows_in"] == r["rows_loaded"] + r["rows_quarantined"], r
+        if r["status"] in ("unrecognized", "unreadable", "duplicate"):
+            assert r["rows_in"] == 0 and r["message"], r
+    quarantined = con.execute("select count(*) from ops.quarantine").fetchall()[0][0]
+    assert quarantined == sum(r["rows_quarantined"] for r in records)
+    return records
+
+
+STATUSES = {
+    "loaded",
+    "loaded_with_warnings",
+    "quarantined",
+    "unrecognized",
+    "unreadable",
+    "duplicate",
+}

@@ -1,0 +1,480 @@
+"""One realistic small file per export kind, in its vendor layout (FORMATS.md), read end to end.
+
+Each test writes the file as the vendor (or Excel) would, ingests it into a temporary DuckDB and
+asserts the parsed values: row counts, durations in seconds, dates and municipality codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from ingest_helpers import ingest, one_file, quarantine, rows, write_text, write_zip
+
+pytestmark = pytest.mark.unit
+
+D = dt.date
+T = dt.datetime
+
+
+def test_telia_video_rooms_swedish_cp1252_title_block_and_summa_row(tmp_path):
+    write_text(
+        tmp_path / "telia_videomote_2014.csv",
+        "Telia Videomöte - statistik\nKund: IT-Dalarna\nPeriod: 2014-01-01 - 2014-12-31\n\n"
+        "Månad;Organisation;Rum;Antal möten;Total mötestid (tim:min);Snitt deltagare\n"
+        "2014-01;Falu kommun;Falun Stadshuset VR1;12;14:30;3,2\n"
+        "2014-01;Borlänge kommun;Borlänge Rådhuset Stora;9;10:05;4,0\n"
+        "2014-02;2080;Falun Stadshuset VR2;1 153;1 377:35;2,5\n"
+        "Summa;;;1 174;1 402:10;\n",
+        "cp1252",
+        "\r\n",
+    )
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+        "telia_video_rooms",
+        3,
+        3,
+    )
+    assert record["status"] == "loaded"
+    assert rows(
+        con,
+        "select source_line, municipality_code, month, room, meetings, duration_s, "
+        "avg_participants from raw.telia_video_rooms order by source_line",
+    ) == [
+        (6, "2080", D(2014, 1, 1), "Falun Stadshuset VR1", 12, 14.5 * 3600, 3.2),
+        (7, "2081", D(2014, 1, 1), "Borlänge Rådhuset Stora", 9, 10 * 3600 + 300, 4.0),
+        (8, "2080", D(2014, 2, 1), "Falun Stadshuset VR2", 1153, 1377 * 3600 + 35 * 60, 2.5),
+    ]
+
+
+def test_telia_video_rooms_english_headers_and_jan_2014_months(tmp_path):
+    write_text(
+        tmp_path / "telia_en.csv",
+        "Month;Organisation;Room;Meetings;Total duration (h:mm);Avg participants\n"
+        "jan 2014;Falu kommun;Falun Stadshuset VR1;12;14:30;3,2\n"
+        "feb 2014;;Borlänge Rådhuset Stora;9;10:05;4,0\n"
+        "2014-03-01;Borlänge kommun;Borlänge Rådhuset Lilla;3;1:05;2\n"
+        "Total;;;24;25:40;\n",
+    )
+    con, _ = ingest(tmp_path)
+    assert one_file(con)["rows_loaded"] == 3
+    assert rows(
+        con,
+        "select month, municipality_code, meetings, duration_s from raw.telia_video_rooms "
+        "order by month",
+    ) == [
+        (D(2014, 1, 1), "2080", 12, 52200.0),
+        (D(2014, 2, 1), "2081", 9, 36300.0),  # attributed by the room alone
+        (D(2014, 3, 1), "2081", 3, 3900.0),
+    ]
+
+
+def test_telia_conferences_by_host_domain(tmp_path):
+    write_text(
+        tmp_path / "telemote_2016.csv",
+        "Konferens-ID;Starttid;Sluttid;Längd (min);Antal deltagare;Värd\n"
+        "K-1001;2016-03-14 09:00;2016-03-14 09:45;45;4;anna.lindqvist@falun.se\n"
+        "K-1002;2016-03-14 10:00;2016-03-14 10:30;30;2;ola.berg@borlange.se\n"
+        "K-1003;2016-03-15 13:00;2016-03-15 14:00;60;3;4711\n"
+        "Summa;;;135;9;\n",
+        "cp1252",
+        "\r\n",
+    )
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+        "telia_conferences",
+        3,
+        2,
+    )
+    assert rows(
+        con,
+        "select conference_id, municipality_code, start_time, duration_s, participants "
+        "from raw.telia_conferences order by 1",
+    ) == [
+        ("K-1001", "2080", T(2016, 3, 14, 9, 0), 2700.0, 4),
+        ("K-1002", "2081", T(2016, 3, 14, 10, 0), 1800.0, 2),
+    ]
+    [(line, column, _, reason)] = quarantine(con)
+    assert (line, column) == (4, "host") and reason.startswith("no municipality found")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "encoding", "expected"),
+    [
+        (
+            "resor_falun.csv",
+            "Anställningsnr;Förvaltning;Resdatum;Från;Till;Ändamål;Antal km;Färdmedel;"
+            "Belopp (kr);Kommun\n"
+            "1001;Socialförvaltningen;2015-03-02;Falun;Borlänge;Möte;52;Egen bil;1 287,50;"
+            "Falu kommun\n"
+            "1002;Kommunledning;2015-03-05;Falun;Stockholm;Kurs;460,5;Tåg;1.174,00;Falu kommun\n",
+            "cp1252",
+            [
+                ("2080", D(2015, 3, 2), "Möte", 52.0, "Egen bil", 1287.5, "SEK", True),
+                ("2080", D(2015, 3, 5), "Kurs", 460.5, "Tåg", 1174.0, "SEK", False),
+            ],
+        ),
+        (
+            "reiser_kristiansand.csv",
+            "Ansattnr;Enhet;Reisedato;Fra;Til;Formål;Km;Transportmiddel;Beløp (NOK);Kommune\n"
+            "2001;Helse;11.03.2016;Kristiansand;Arendal;Møte;140;Privatbil;588,00;"
+            "Kristiansand kommune\n"
+            "2002;Skole;15.06.2021;Kristiansand;Oslo;Møte;320;Tog;1 200,00;Kristiansand kommune\n",
+            "utf-8-sig",
+            [
+                ("1001", D(2016, 3, 11), "Møte", 140.0, "Privatbil", 588.0, "NOK", True),
+                ("4204", D(2021, 6, 15), "Møte", 320.0, "Tog", 1200.0, "NOK", True),
+            ],
+        ),
+        (
+            "rejser_odsherred.csv",
+            "Medarbejdernr;Afdeling;Rejsedato;Fra;Til;Formål;Km;Transportmiddel;Beløb (DKK);"
+            "Kommune\n"
+            "3001;Teknik;11-03-2015;Nykøbing;Holbæk;Møde;38;Egen bil;1.133,00;Odsherred Kommune\n",
+            "cp1252",
+            [("306", D(2015, 3, 11), "Møde", 38.0, "Egen bil", 1133.0, "DKK", True)],
+        ),
+    ],
+    ids=["sv", "no", "da"],
+)
+def test_travel_claims_in_swedish_norwegian_and_danish(tmp_path, name, text, encoding, expected):
+    from assets.staging.transform import build_staging
+    from schemas import load_contracts
+
+    write_text(tmp_path / name, text, encoding, "\r\n")
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert record["export_kind"] == "travel_claims"
+    assert record["rows_in"] == record["rows_loaded"] == len(expected)
+    build_staging(con, load_contracts())
+    assert (
+        rows(
+            con,
+            "select municipality_code, trip_date, purpose, distance_km, mode, cost, currency, "
+            "is_meeting from staging.trips order by trip_date",
+        )
+        == expected
+    )
+
+
+def test_teams_user_activity_graph_csv(tmp_path):
+    write_text(
+        tmp_path / "teams_user_activity.csv",
+        "Report Refresh Date,Tenant Display Name,Shared Channel Tenant Display Names,User Id,"
+        "User Principal Name,Last Activity Date,Is Deleted,Deleted Date,Assigned Products,"
+        "Team Chat Message Count,Private Chat Message Count,Call Count,Meeting Count,"
+        "Post Messages,Reply Messages,Urgent Messages,Meetings Organized Count,"
+        "Meetings Attended Count,Ad Hoc Meetings Organized Count,Ad Hoc Meetings Attended Count,"
+        "Scheduled One-time Meetings Organized Count,Scheduled One-time Meetings Attended Count,"
+        "Scheduled Recurring Meetings Organized Count,Scheduled Recurring Meetings Attended Count,"
+        "Audio Duration,Video Duration,Screen Share Duration,Audio Duration In Seconds,"
+        "Video Duration In Seconds,Screen Share Duration In Seconds,Has Other Action,Is Licensed,"
+        "Report Period\n"
+        "2024-03-11,Voss herad,,0f1e-a1,anna.lindqvist@voss.kommune.no,2024-03-10,False,,"
+        "MICROSOFT 365 E3+MICROSOFT TEAMS ROOMS PRO,4,37,2,9,1,3,0,2,9,1,1,0,4,1,3,PT3H12M5S,"
+        "PT1H2M,PT14M30S,11525,3720,870,Yes,Yes,7\n"
+        "2024-03-11,Voss herad,,7c2d-b9,ola.nordmann@voss.herad.no,2024-03-08,False,,"
+        "OFFICE 365 E1,0,5,0,1,0,0,0,0,1,0,0,0,1,0,0,PT45M,PT0S,PT0S,2700,0,0,No,Yes,7\n"
+        "2024-03-11,Voss herad,,9aa0-c3,0123456789abcdef0123456789abcdef,,True,2024-03-02,,"
+        "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,PT0S,PT0S,PT0S,0,0,0,No,No,7\n",
+        "utf-8-sig",
+        "\r\n",
+    )
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["export_kind"], record["rows_loaded"], record["rows_quarantined"]) == (
+        "teams_user_activity",
+        3,
+        0,
+    )
+    assert rows(
+        con,
+        "select municipality_code, report_refresh_date, last_activity_date, is_deleted, "
+        "meetings_organized, meetings_attended, audio_s, video_s, report_period "
+        "from raw.teams_user_activity order by source_line",
+    ) == [
+        ("4621", D(2024, 3, 11), D(2024, 3, 10), False, 2, 9, 11525.0, 3720.0, 7),
+        ("4621", D(2024, 3, 11), D(2024, 3, 8), False, 0, 1, 2700.0, 0.0, 7),
+        # a concealed (MD5) user name: the tenant's name attributes the row
+        ("4621", D(2024, 3, 11), None, True, 0, 0, 0.0, 0.0, 7),
+    ]
+
+
+def test_teams_activity_counts_attributed_by_the_sub_folder(tmp_path):
+    write_text(
+        tmp_path / "odsherred" / "teams_counts_2024-03.csv",
+        "Report Refresh Date,Report Date,Team Chat Messages,Private Chat Messages,Calls,Meetings,"
+        "Meetings Organized Count,Meetings Attended Count,Audio Duration,Video Duration,"
+        "Screen Share Duration,Post Messages,Reply Messages,Report Period\n"
+        "2024-03-11,2024-03-10,12,340,18,41,9,41,PT31H4M,PT8H10M,PT2H1M,5,7,7\n"
+        "2024-03-11,2024-03-09,0,3,0,0,0,0,,,,0,0,7\n"
+        "2024-03-11,2024-03-08,25,612,30,77,20,77,PT58H12M33S,PT15H,PT4H40M,9,16,7\n",
+        "utf-8-sig",
+        "\r\n",
+    )
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["path"], record["export_kind"], record["rows_loaded"]) == (
+        "odsherred/teams_counts_2024-03.csv",
+        "teams_activity_counts",
+        3,
+    )
+    assert rows(
+        con,
+        "select report_date, municipality_code, meetings_organized, audio_s, video_s "
+        "from raw.teams_activity_counts order by report_date",
+    ) == [
+        (D(2024, 3, 8), "306", 20, 58 * 3600 + 12 * 60 + 33.0, 15 * 3600.0),
+        (D(2024, 3, 9), "306", 0, 0.0, 0.0),  # empty durations mean zero
+        (D(2024, 3, 10), "306", 9, 31 * 3600 + 4 * 60.0, 8 * 3600 + 600.0),
+    ]
+
+
+ATTENDANCE = (
+    "1. Summary\n"
+    "Meeting title\tKommunstyrelsens arbetsutskott\n"
+    "Attended participants\t3\n"
+    "Start time\t3/11/24, 9:00:12 AM\n"
+    "End time\t3/11/24, 10:31:40 AM\n"
+    "Meeting duration\t1h 31m 28s\n"
+    "Average attendance time\t1h 12m 5s\n"
+    "\n"
+    "2. Participants\n"
+    "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tParticipant ID (UPN)\tRole\n"
+    "Lindqvist, Anna\t3/11/24, 9:00:12 AM\t3/11/24, 10:31:40 AM\t1h 31m 28s\t"
+    "anna.lindqvist@falun.se\tanna.lindqvist@falun.se\tOrganizer\n"
+    "Åsa Öberg (Gäst)\t3/11/24, 9:05:01 AM\t3/11/24, 9:50:00 AM\t44m 59s\t\t\tAttendee\n"
+    "Erik Holm\t3/11/24, 1:10:00 PM\t3/11/24, 1:59:00 PM\t49m\terik.holm@falun.se\t"
+    "erik.holm@falun.se\tPresenter\n"
+    "\n"
+    "3. In-Meeting Activities\n"
+    "Name\tJoin Time\tLeave Time\tDuration\tEmail\tRole\n"
+    "Lindqvist, Anna\t3/11/24, 9:00:12 AM\t3/11/24, 10:31:40 AM\t1h 31m 28s\t"
+    "anna.lindqvist@falun.se\tOrganizer\n"
+)
+
+
+def test_teams_attendance_utf16_tab_sections(tmp_path):
+    write_text(tmp_path / "attendance.csv", ATTENDANCE, "utf-16-le+bom", "\r\n")
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    # section 2 only: section 3 repeats people and must not be counted again
+    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+        "teams_attendance",
+        3,
+        2,
+    )
+    assert rows(
+        con,
+        "select source_line, municipality_code, join_time, leave_time, duration_s, role "
+        "from raw.teams_attendance order by source_line",
+    ) == [
+        (11, "2080", T(2024, 3, 11, 9, 0, 12), T(2024, 3, 11, 10, 31, 40), 5488.0, "Organizer"),
+        (13, "2080", T(2024, 3, 11, 13, 10), T(2024, 3, 11, 13, 59), 2940.0, "Presenter"),
+    ]
+    [(line, column, value, reason)] = quarantine(con)
+    assert (line, column, value) == (12, "email", "*@?")
+    assert "no municipality found" in reason
+
+
+PSTN = (
+    "UsageId,Call ID,Conference ID,User Location,AAD ObjectId,UPN,User Display Name,Caller ID,"
+    "Call Type,Number Type,Domestic/International,Destination Dialed,Destination Number,"
+    "Start Time,End Time,Duration Seconds,Connection Fee,Charge,Currency,Capability\n"
+    "9c4984c7-6c3c-427d-a30c-bd0b2eacee90,1835317186_112562680@61.221.3.176,,SE,db03c14b-1,"
+    "anna.lindqvist@falun.se,Anna Lindqvist,+46850000123,user_out_conf,Subscriber,Domestic,"
+    "Sweden,+46701234567,2024-03-11T08:02:11.2589935Z,2024-03-11T08:05:50.2589935Z,219,0.00,"
+    "0.00,SEK,MCOPSTN1\n"
+    "0b6e0000,77f1@10.1.2.3,412345678,SE,,,,+46850000999,ucap_in,TollFree,Domestic,Sweden,"
+    "+46850000100,2024-03-11T09:00:04Z,2024-03-11T09:41:10Z,2466,0.00,12.33,SEK,MCOMEETADD\n"
+    "1d2f0000,5521@10.1.2.4,,NO,7c2d-2,ola.nordmann@voss.kommune.no,Ola Nordmann,+4721000123,"
+    "conf_out,Subscriber,International,Denmark,+4533000123,2024-03-11T10:15:00Z,"
+    "2024-03-11T10:16:02Z,62,0.00,0.45,NOK,MCOPSTN2\n"
+)
+
+
+def test_teams_pstn_zip_with_seven_fractional_digits_and_z(tmp_path):
+    write_zip(
+        tmp_path / "Calls.Export.4f2a9e.zip",
+        {"PSTN.calls.2024-03-12.csv": "\ufeff" + PSTN, "parameters.json": '{"from": "x"}'},
+    )
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["part"], record["export_kind"], record["rows_in"]) == (
+        "PSTN.calls.2024-03-12.csv",
+        "teams_pstn",
+        3,
+    )
+    assert (record["rows_loaded"], record["rows_quarantined"]) == (2, 1)  # the bot call
+    assert rows(
+        con,
+        "select municipality_code, call_type, start_time, end_time, duration_s, charge "
+        "from raw.teams_pstn order by start_time",
+    ) == [
+        (
+            "2080",
+            "user_out_conf",
+            T(2024, 3, 11, 8, 2, 11, 258993),
+            T(2024, 3, 11, 8, 5, 50, 258993),
+            219.0,
+            0.0,
+        ),
+        ("4621", "conf_out", T(2024, 3, 11, 10, 15), T(2024, 3, 11, 10, 16, 2), 62.0, 0.45),
+    ]
+
+
+def test_lync_sessions_null_literal_and_media_types(tmp_path):
+    write_text(
+        tmp_path / "lync_sessiondetails.csv",
+        "SessionIdTime,SessionIdSeq,FromUri,ToUri,InviteTime,ResponseCode,SessionEndTime,"
+        "MediaTypes\n"
+        "2016-03-14 09:12:33.187,1,anna.lindqvist@kristiansand.kommune.no,"
+        "ola.nordmann@kristiansand.kommune.no,2016-03-14 09:12:33.187,200,"
+        "2016-03-14 09:31:02.450,16\n"
+        "2016-03-14 09:12:33.187,2,mette.jensen@kristiansand.kommune.no,+4686001234,"
+        "2016-03-14 09:12:33.190,486,NULL,16\n"
+        "2016-03-14 10:01:07.003,1,anna.lindqvist@kristiansand.kommune.no,"
+        "sip:focus@kristiansand.kommune.no;gruu;opaque=app:conf:focus:id:AB12,"
+        "2016-03-14 10:01:07.003,200,2016-03-14 10:05:11.893,48\n",
+    )
+    from assets.staging.transform import build_staging
+    from schemas import load_contracts
+
+    con, _ = ingest(tmp_path)
+    assert one_file(con)["rows_loaded"] == 3
+    assert rows(
+        con,
+        "select session_seq, municipality_code, end_time, media_types, is_conference "
+        "from raw.lync_sessions order by source_line",
+    ) == [
+        (1, "1001", T(2016, 3, 14, 9, 31, 2, 450000), 16, False),
+        (2, "1001", None, 16, False),  # the NULL literal is empty, not a bad date
+        (1, "1001", T(2016, 3, 14, 10, 5, 11, 893000), 48, True),
+    ]
+    build_staging(con, load_contracts())
+    assert rows(
+        con,
+        "select platform, media, duration_s, participants from staging.meeting_activity "
+        "order by duration_s",
+    ) == [("skype_for_business", "video", 244.0, None), ("skype_for_business", "audio", 1109.0, 2)]
+
+
+def test_pexip_participants_semicolons_quoted_service_tag_and_system_object(tmp_path):
+    header = (
+        "av_id;bandwidth;bucketed_call_quality;call_direction;call_quality;call_uuid;conference;"
+        "conference_name;conversation_id;disconnect_reason;display_name;duration;encryption;"
+        "end_time;has_media;historic_call_quality;id;is_streaming;license_count;license_type;"
+        "local_alias;media_node;media_streams;parent_id;presentation_id;protocol;proxy_node;"
+        "remote_address;remote_alias;remote_port;resource_uri;role;service_tag;service_type;"
+        "signalling_node;start_time;system_location;vendor\n"
+    )
+    write_text(
+        tmp_path / "pexip_history.csv",
+        header + "b1d2ff1;6000;[0, 3, 0, 0, 0];in;good;77397be1;/api/admin/history/v1/conference/"
+        "a71e/;VMR Kommunfullmäktige;45df;Remote disconnect;KF-salen SX80;56;On;"
+        "2024-03-11T08:47:03.314052;True;[1, 1, 1];b1d2ff1;False;1;port;sip:kf@video.falun.se;"
+        "10.0.0.91;System.Object[];;b1d2ff1;SIP;10.40.0.122;192.0.2.10;sip:kf-salen@falun.se;"
+        '29421;/api/admin/history/v1/participant/b1d2/;chair;"forvaltning-ks;kf;extern";'
+        "conference;10.40.0.122;2024-03-11T08:46:06.549682;SE-STO_transcoding;Cisco/SX80 ce9.15\n"
+        "c9a1;2048;[0, 0, 1, 0, 0];in;0_unknown;x;/api/admin/history/v1/conference/a71e/;"
+        "VMR Kommunfullmäktige;45df;Call disconnected;Ola (Webapp3);3610;On;"
+        "2024-03-11T09:47:00.100001;True;[0, 0, 1];c9a1;False;1;port;kf@falun.se;10.0.0.92;"
+        "System.Object[];;;WebRTC;;198.51.100.7;ola;0;x;guest;;conference;10.40.0.122;"
+        "2024-03-11T08:46:50.000000;SE-STO_transcoding;Mozilla/5.0\n",
+    )
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["export_kind"], record["rows_loaded"], record["rows_quarantined"]) == (
+        "pexip_participants",
+        2,
+        0,
+    )
+    assert rows(
+        con,
+        "select participant_id, municipality_code, duration_s, start_time, role, protocol, "
+        "has_media from raw.pexip_participants order by source_line",
+    ) == [
+        ("b1d2ff1", "2080", 56.0, T(2024, 3, 11, 8, 46, 6, 549682), "chair", "SIP", True),
+        ("c9a1", "2080", 3610.0, T(2024, 3, 11, 8, 46, 50), "guest", "WebRTC", True),
+    ]
+
+
+def test_zoom_participants_two_blocks(tmp_path):
+    write_text(
+        tmp_path / "zoom_participants_81234567890.csv",
+        "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"
+        '"812 3456 7890",Socialnämnden,03/11/2024 09:00:04 AM,03/11/2024 10:02:55 AM,'
+        "namnd.sekreterare@borlange.se,63,3\n"
+        "\n"
+        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+        "Anna Lindqvist,anna.lindqvist@borlange.se,03/11/2024 09:00:04 AM,"
+        "03/11/2024 10:02:55 AM,63,No\n"
+        "Ola Berg,ola.berg@borlange.se,03/11/2024 09:06:40 AM,03/11/2024 01:41:00 PM,35,No\n"
+        "Åsa Öberg (iPhone),,03/11/2024 09:43:12 AM,03/11/2024 10:02:55 AM,20,Yes\n",
+        "utf-8-sig",
+        "\r\n",
+    )
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+        "zoom_participants",
+        3,
+        3,
+    )
+    assert rows(
+        con,
+        "select source_line, municipality_code, join_time, leave_time, duration_s, guest "
+        "from raw.zoom_participants order by source_line",
+    ) == [
+        (5, "2081", T(2024, 3, 11, 9, 0, 4), T(2024, 3, 11, 10, 2, 55), 3780.0, False),
+        (6, "2081", T(2024, 3, 11, 9, 6, 40), T(2024, 3, 11, 13, 41), 2100.0, False),
+        # a guest without e-mail: the host in the meeting block names the municipality
+        (7, "2081", T(2024, 3, 11, 9, 43, 12), T(2024, 3, 11, 10, 2, 55), 1200.0, True),
+    ]
+    assert quarantine(con) == []
+
+
+def test_zoom_unique_users_total_duration_minutes(tmp_path):
+    write_text(
+        tmp_path / "zoom_unique.csv",
+        "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants,\n"
+        "81234567890,Bygglov,03/11/2024 09:00:04 AM,03/11/2024 10:02:55 AM,"
+        "erik.holm@mora.se,63,2,\n"
+        "\n"
+        "Name (Original Name),User Email,Total Duration (Minutes),Guest\n"
+        "Erik Holm,erik.holm@mora.se,63,No\n"
+        "Mia Berg,mia.berg@mora.se,41,No\n",
+        "utf-8-sig",
+        "\r\n",
+    )
+    con, _ = ingest(tmp_path)
+    assert one_file(con)["rows_loaded"] == 2
+    assert rows(
+        con, "select municipality_code, duration_s from raw.zoom_participants order by 2"
+    ) == [("2062", 2460.0), ("2062", 3780.0)]
+
+
+def test_webex_usage_swedish_headers_with_colons_utf16le_tab(tmp_path):
+    write_text(
+        tmp_path / "webex_moten_2024-03.csv",
+        "Sessions-ID:\tÄmne:\tMötestyp\tUsername\tDatum\tStarttid\tVaraktighet\tInbjuden\t"
+        "Registrerad\tAttended:\n"
+        "27450012345\tVård- och omsorgsnämnden\tPRO\tkarin.ek@ludvika.se\t2024-03-11\t09:00\t62"
+        "\t14\t0\t12\n"
+        "27450012399\tLönesamtal\tPRO\tjohan.sund@ludvika.se\t2024-03-12\t13:30\t18\t1\t0\t2\n",
+        "utf-16-le",
+        "\r\n",
+    )
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["export_kind"], record["rows_loaded"]) == ("webex_usage", 2)
+    assert rows(
+        con,
+        "select session_id, municipality_code, meeting_date, duration_s, invited, attended "
+        "from raw.webex_usage order by session_id",
+    ) == [
+        ("27450012345", "2085", D(2024, 3, 11), 3720.0, 14, 12),
+        ("27450012399", "2085", D(2024, 3, 12), 1080.0, 1, 2),
+    ]

@@ -1,0 +1,141 @@
+"""The marts over the bundled samples: progress side by side, per employee, bands, flags, codes."""
+
+import pytest
+from conftest import query, scalar
+
+pytestmark = pytest.mark.pipeline
+
+CONTRACT = {
+    "virtual_meetings": "programme, municipality_code, year, platform, meetings, hours",
+    "municipality_progress": "programme, municipality_code, municipality, year, baseline_year, "
+    "target_pct, virtual_meetings, avoided_trips, avoided_km, co2_avoided_kg, energy_avoided_mwh, "
+    "cost_avoided, currency, baseline_trips, trips, reduction_measured_pct, "
+    "reduction_estimated_pct, status",
+}
+
+
+def falun(warehouse, year: int, columns: str):
+    return query(
+        warehouse,
+        f"select {columns} from marts.municipality_progress "
+        "where programme = 'vi-mots-resfritt' and municipality_code = '2080' and year = ?",
+        [year],
+    )[0]
+
+
+def test_public_columns_are_all_still_there(sample_warehouse):
+    for table, columns in CONTRACT.items():
+        present = {
+            name
+            for (name,) in query(
+                sample_warehouse,
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ?",
+                [table],
+            )
+        }
+        assert {c.strip() for c in columns.split(",")} <= present, table
+
+
+def test_falun_2015_measured_22_percent_met_18_points_short_of_2020s_40(sample_warehouse):
+    row = falun(
+        sample_warehouse,
+        2015,
+        "baseline_trips, trips, reduction_measured_pct, target_pct, status, status_basis, "
+        "next_milestone_year, next_milestone_pct, gap_to_next_milestone_pct",
+    )
+    assert row == (1000, 780, 22.0, 20.0, "met", "measured", 2020, 40.0, 18.0)
+
+
+def test_falun_per_employee_780_of_4450_against_1000_of_4350(sample_warehouse):
+    # 780 / 4,450 = 0.175 trips per employee; 1,000 / 4,350 = 0.230 in 2011;
+    # 1 - 0.17528 / 0.22989 = 23.75 % fewer trips per employee.
+    row = falun(
+        sample_warehouse,
+        2015,
+        "employees, baseline_employees, trips_per_employee, baseline_trips_per_employee, "
+        "reduction_measured_per_employee_pct",
+    )
+    assert row == (4450.0, 4350.0, 0.175, 0.23, 23.8)
+
+
+def test_status_on_the_path_to_the_first_step(sample_warehouse):
+    # The path to 20% in 2015 from 2011 passes 10% in 2013 and 15% in 2014.
+    assert falun(sample_warehouse, 2011, "status") == ("baseline",)
+    assert falun(sample_warehouse, 2013, "reduction_measured_pct, status") == (8.0, "behind")
+    assert falun(sample_warehouse, 2014, "reduction_measured_pct, status") == (15.0, "on track")
+
+
+def test_estimate_is_a_band_low_central_high_at_0_1_0_25_0_5(sample_warehouse):
+    rows = query(
+        sample_warehouse,
+        "select avoided_trips_low, avoided_trips, avoided_trips_high, reduction_estimated_low_pct, "
+        "reduction_estimated_pct, reduction_estimated_high_pct from marts.municipality_progress "
+        "where avoided_trips > 10",
+    )
+    assert rows
+    for low, central, high, low_pct, pct, high_pct in rows:
+        assert low == pytest.approx(central * 0.4, abs=0.11)
+        assert high == pytest.approx(central * 2, abs=0.11)
+        if pct is not None:
+            assert low_pct <= pct <= high_pct
+
+
+def test_no_baseline_means_no_data_never_a_silent_zero(sample_warehouse):
+    rows = query(
+        sample_warehouse,
+        "select distinct status from marts.municipality_progress "
+        "where programme = 'vi-mots-resfritt' and baseline_trips is null",
+    )
+    assert rows == [("no data",)]
+
+
+def test_programme_measured_reduction_2015_is_1280_of_1600(sample_warehouse):
+    # Falun 780 + Borlänge 500 = 1,280 trips against 1,000 + 600 = 1,600 in 2011: 20.0 %.
+    row = query(
+        sample_warehouse,
+        "select trips, baseline_trips, reduction_measured_pct, municipalities_met "
+        "from marts.programme_progress where programme = 'vi-mots-resfritt' and year = 2015",
+    )
+    assert row == [(1280, 1600, 20.0, 1)]
+
+
+def test_flags_voss_teams_migration_dalarna_aggregates_and_swedens_wltp_break(sample_warehouse):
+    flags = {
+        (code, year, flag): detail
+        for code, year, flag, detail in query(
+            sample_warehouse,
+            "select municipality_code, year, flag, detail from marts.data_quality_flags",
+        )
+    }
+    assert flags[("4621", 2024, "platform_change")].startswith(
+        "skype_for_business (2019) -> teams (2024)"
+    )
+    assert flags[("2080", 2014, "aggregate_only")].startswith(
+        "video-room monthly totals: 227 of 227 meetings"
+    )
+    assert "Teams daily tenant counts" in flags[("306", 2024, "aggregate_only")]
+    broken = {c for c, y, f in flags if f == "factor_method_break" and y == 2022}
+    assert len(broken) == 15
+    assert not any(f == "factor_method_break" and y < 2022 for _, y, f in flags)
+    assert "1001" in flags[("4204", 2015, "historical_codes")]
+
+
+def test_kristiansand_history_keeps_its_old_code_in_the_historical_view(sample_warehouse):
+    rows = query(
+        sample_warehouse,
+        "select historical_code, historical_name, municipality_code, trips "
+        "from marts.municipality_progress_historical "
+        "where programme = 'knutepunkt-sorlandet' and year = 2015 and trips is not null",
+    )
+    assert rows == [("1001", "Kristiansand", "4204", 338)]
+    # Both views add up to the same total.
+    assert scalar(
+        sample_warehouse,
+        "select sum(virtual_meetings) from marts.municipality_progress_historical "
+        "where programme = 'knutepunkt-sorlandet'",
+    ) == scalar(
+        sample_warehouse,
+        "select sum(virtual_meetings) from marts.municipality_progress "
+        "where programme = 'knutepunkt-sorlandet'",
+    )
