@@ -13,7 +13,15 @@ from schemas.expectations import (
     virtual_meetings_suite,
 )
 
-from ..checks import check_result, contract_specs, frame_of, suite_results, table_frame, today
+from ..checks import (
+    check_result,
+    contract_specs,
+    frame_of,
+    suite_results,
+    table_frame,
+    today,
+    unless_validated,
+)
 from ..settings import Inputs
 from ..warehouse import Warehouse
 
@@ -125,20 +133,25 @@ def virtual_meetings_checks(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse, inputs: Inputs
 ) -> Iterator[dg.AssetCheckResult]:
     """One row per programme, municipality, year and platform; meetings add up to staging."""
-    suite = virtual_meetings_suite(today())
-    frame = table_frame(warehouse, "marts.virtual_meetings", suite)
-    yield from suite_results(
-        context,
-        warehouse,
-        inputs,
-        VIRTUAL_MEETINGS,
-        frame,
-        suite,
-        lambda findings: files_behind(warehouse, findings),
-    )
-    yield _add_up(
-        context, warehouse, inputs, VIRTUAL_MEETINGS, "marts.virtual_meetings", "meetings"
-    )
+
+    def validate_now() -> Iterator[dg.AssetCheckResult]:
+        suite = virtual_meetings_suite(today())
+        frame = table_frame(warehouse, "marts.virtual_meetings", suite)
+        yield from suite_results(
+            context,
+            warehouse,
+            inputs,
+            VIRTUAL_MEETINGS,
+            frame,
+            suite,
+            lambda findings: files_behind(warehouse, findings),
+        )
+        yield _add_up(
+            context, warehouse, inputs, VIRTUAL_MEETINGS, "marts.virtual_meetings", "meetings"
+        )
+
+    builds = ["marts.virtual_meetings", "staging.meeting_activity"]
+    yield from unless_validated(context, warehouse, builds, validate_now)
 
 
 @dg.multi_asset_check(
@@ -151,17 +164,22 @@ def municipality_progress_checks(
 ) -> Iterator[dg.AssetCheckResult]:
     """One row per programme, municipality and year; percentages that can exist; virtual meetings
     add up to staging."""
-    suite = municipality_progress_suite(today())
-    frame = table_frame(warehouse, "marts.municipality_progress", suite)
-    yield from suite_results(
-        context,
-        warehouse,
-        inputs,
-        PROGRESS,
-        frame,
-        suite,
-        lambda findings: files_behind(warehouse, findings),
-    )
-    yield _add_up(
-        context, warehouse, inputs, PROGRESS, "marts.municipality_progress", "virtual_meetings"
-    )
+
+    def validate_now() -> Iterator[dg.AssetCheckResult]:
+        suite = municipality_progress_suite(today())
+        frame = table_frame(warehouse, "marts.municipality_progress", suite)
+        yield from suite_results(
+            context,
+            warehouse,
+            inputs,
+            PROGRESS,
+            frame,
+            suite,
+            lambda findings: files_behind(warehouse, findings),
+        )
+        yield _add_up(
+            context, warehouse, inputs, PROGRESS, "marts.municipality_progress", "virtual_meetings"
+        )
+
+    builds = ["marts.municipality_progress", "staging.meeting_activity"]
+    yield from unless_validated(context, warehouse, builds, validate_now)

@@ -11,9 +11,11 @@ from ..checks import (
     contract_specs,
     frame_of,
     reference_codes,
+    sampled,
     suite_results,
     table_frame,
     today,
+    unless_validated,
 )
 from ..settings import Inputs
 from ..warehouse import Warehouse
@@ -33,9 +35,14 @@ def meeting_activity_checks(
 ) -> Iterator[dg.AssetCheckResult]:
     """Every staged meeting row has a known municipality, a period in the plausible window and no
     negative or absurd count; a single call over 24 hours is a warning."""
-    suite = meeting_activity_suite(reference_codes(warehouse), today())
-    frame = frame_of(warehouse, meeting_activity_frame_sql(load_contracts()))
-    yield from suite_results(context, warehouse, inputs, MEETINGS, frame, suite)
+
+    def validate_now() -> Iterator[dg.AssetCheckResult]:
+        suite = meeting_activity_suite(reference_codes(warehouse), today())
+        frame = frame_of(warehouse, sampled(meeting_activity_frame_sql(load_contracts())))
+        yield from suite_results(context, warehouse, inputs, MEETINGS, frame, suite)
+
+    builds = ["staging.meeting_activity", "reference"]
+    yield from unless_validated(context, warehouse, builds, validate_now)
 
 
 @dg.multi_asset_check(
@@ -47,6 +54,10 @@ def trips_checks(
 ) -> Iterator[dg.AssetCheckResult]:
     """Every staged trip has a known municipality, a trip date in the plausible window, and no
     negative distance or cost."""
-    suite = trips_suite(reference_codes(warehouse), today())
-    frame = table_frame(warehouse, "staging.trips", suite)
-    yield from suite_results(context, warehouse, inputs, TRIPS, frame, suite)
+
+    def validate_now() -> Iterator[dg.AssetCheckResult]:
+        suite = trips_suite(reference_codes(warehouse), today())
+        frame = table_frame(warehouse, "staging.trips", suite)
+        yield from suite_results(context, warehouse, inputs, TRIPS, frame, suite)
+
+    yield from unless_validated(context, warehouse, ["staging.trips", "reference"], validate_now)
