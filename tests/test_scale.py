@@ -40,9 +40,10 @@ def test_generator_writes_the_published_layouts(generated):
     first = pstn_lines[1].split(",")
     assert first[13].endswith("Z") and len(first[13].split(".")[1]) == 8  # 7 digits and Z
     assert sum(",EXTRA" in line for line in pstn_lines) == 1
-    assert sum(",ucap_" in line for line in pstn_lines) == manifest["files"][0][
-        "bot_rows_without_user"
-    ]
+    assert (
+        sum(",ucap_" in line for line in pstn_lines)
+        == manifest["files"][0]["bot_rows_without_user"]
+    )
 
 
 @pytest.mark.unit
