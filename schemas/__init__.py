@@ -36,6 +36,7 @@ class Column:
     max: float | None = None
     allowed: tuple[str, ...] = ()
     pii: str | None = None
+    keep: bool = True
     empty_means: str | None = None
     description: str = ""
     sql: str | None = None
@@ -108,6 +109,7 @@ def _column(name: str, spec: dict, where: str) -> Column:
         max=spec.get("max"),
         allowed=tuple(spec.get("allowed", ())),
         pii=pii,
+        keep=bool(spec.get("keep", True)),
         empty_means=spec.get("empty_means"),
         description=spec.get("description", ""),
         sql=spec.get("sql"),

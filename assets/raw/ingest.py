@@ -7,7 +7,7 @@ import hashlib
 import tempfile
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -19,7 +19,7 @@ from .load import Outcome, ensure_raw_table, install_macros, load_layout, raw_ta
 from .recognise import Layout, Miss, recognise
 from .sources import Source, UnreadableFile, open_sources
 
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"
 # Errors a malformed file can raise while it is read; anything else is a bug and stops the run.
 READ_ERRORS = (
     duckdb.Error,
@@ -190,6 +190,16 @@ def resolve_hint(con: duckdb.DuckDBPyConnection, texts: list[str]) -> tuple[str,
     return None
 
 
+def _without_unkept(layout: Layout) -> Layout:
+    """Personal data the pipeline does not need (keep = false) is never read, let alone stored."""
+    kept = {
+        name: index
+        for name, index in layout.positions.items()
+        if layout.contract.column(name).keep
+    }
+    return replace(layout, positions=kept)
+
+
 def _direct(layout: Layout) -> bool:
     source = layout.source
     return (
@@ -259,7 +269,8 @@ def load_file(
         return [FileRecord(rel, "", sha, None, 0, 0, 0, "unrecognized", f"{rel}: {best.message}")]
     folder_hints = list(Path(rel).parent.parts)
     records = []
-    for layout in layouts:
+    for found_layout in layouts:
+        layout = _without_unkept(found_layout)
         part = layout.source.label[len(rel) :].lstrip("!#")
         hint = resolve_hint(con, [*layout.hints, *reversed(folder_hints)])
         with tempfile.TemporaryDirectory(dir=scratch) as work:

@@ -152,7 +152,7 @@ def _key(by: str, value: str) -> str:
 
 
 def _pseudonym(value: str) -> str:
-    return f"left(sha256(getvariable('pseudonym_key') || lower(trim({value}))), 16)"
+    return f"left(md5(getvariable('pseudonym_key') || lower(trim({value}))), 16)"
 
 
 def choose_formats(
