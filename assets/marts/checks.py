@@ -125,6 +125,27 @@ def _specs(asset: dg.AssetKey, grain: str) -> list[dg.AssetCheckSpec]:
     ]
 
 
+def _mart_results(context, warehouse, inputs, asset, suite, column: str):
+    """A mart's suite (grain, bounds) and its total against staging, unless inputs are unchanged."""
+    mart = ".".join(asset.path)
+
+    def validate_now() -> Iterator[dg.AssetCheckResult]:
+        frame = table_frame(warehouse, mart, suite)
+        yield from suite_results(
+            context,
+            warehouse,
+            inputs,
+            asset,
+            frame,
+            suite,
+            lambda findings: files_behind(warehouse, findings),
+        )
+        yield _add_up(context, warehouse, inputs, asset, mart, column)
+
+    builds = [mart, "staging.meeting_activity"]
+    yield from unless_validated(context, warehouse, builds, validate_now)
+
+
 @dg.multi_asset_check(
     specs=_specs(VIRTUAL_MEETINGS, "programme, municipality, year and platform"),
     description="marts.virtual_meetings: grain, bounds and totals, run with Great Expectations.",
@@ -133,25 +154,8 @@ def virtual_meetings_checks(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse, inputs: Inputs
 ) -> Iterator[dg.AssetCheckResult]:
     """One row per programme, municipality, year and platform; meetings add up to staging."""
-
-    def validate_now() -> Iterator[dg.AssetCheckResult]:
-        suite = virtual_meetings_suite(today())
-        frame = table_frame(warehouse, "marts.virtual_meetings", suite)
-        yield from suite_results(
-            context,
-            warehouse,
-            inputs,
-            VIRTUAL_MEETINGS,
-            frame,
-            suite,
-            lambda findings: files_behind(warehouse, findings),
-        )
-        yield _add_up(
-            context, warehouse, inputs, VIRTUAL_MEETINGS, "marts.virtual_meetings", "meetings"
-        )
-
-    builds = ["marts.virtual_meetings", "staging.meeting_activity"]
-    yield from unless_validated(context, warehouse, builds, validate_now)
+    suite = virtual_meetings_suite(today())
+    yield from _mart_results(context, warehouse, inputs, VIRTUAL_MEETINGS, suite, "meetings")
 
 
 @dg.multi_asset_check(
@@ -164,22 +168,5 @@ def municipality_progress_checks(
 ) -> Iterator[dg.AssetCheckResult]:
     """One row per programme, municipality and year; percentages that can exist; virtual meetings
     add up to staging."""
-
-    def validate_now() -> Iterator[dg.AssetCheckResult]:
-        suite = municipality_progress_suite(today())
-        frame = table_frame(warehouse, "marts.municipality_progress", suite)
-        yield from suite_results(
-            context,
-            warehouse,
-            inputs,
-            PROGRESS,
-            frame,
-            suite,
-            lambda findings: files_behind(warehouse, findings),
-        )
-        yield _add_up(
-            context, warehouse, inputs, PROGRESS, "marts.municipality_progress", "virtual_meetings"
-        )
-
-    builds = ["marts.municipality_progress", "staging.meeting_activity"]
-    yield from unless_validated(context, warehouse, builds, validate_now)
+    suite = municipality_progress_suite(today())
+    yield from _mart_results(context, warehouse, inputs, PROGRESS, suite, "virtual_meetings")

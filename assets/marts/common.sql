@@ -95,8 +95,8 @@ from candidates
 where rank = 1;
 
 -- Meetings per export row, with the Zoom rules: audio-only calls and one-to-one calls replace no
--- trip. Staging carries no person, so the one-car-trip-per-person-day cap cannot be applied here
--- (docs/methodology.md).
+-- trip, and at most one car trip per person per day: rows that know their people and days
+-- (max_trips: Teams user detail, attendance and Zoom reports) are capped; aggregates cannot be.
 create or replace temp table activity_by_code as
 with activity as (
     select
@@ -109,7 +109,8 @@ with activity as (
             when a.participants is not null and a.meetings > 0
                 then greatest(a.participants / a.meetings - 1.0, 0.0)
         end as remote_per_meeting,
-        coalesce(a.media = 'audio' or a.one_to_one, false) as replaces_no_trip
+        coalesce(a.media = 'audio' or a.one_to_one, false) as replaces_no_trip,
+        a.max_trips
     from staging.meeting_activity a
     join current_code c
       on c.code = a.municipality_code
@@ -125,8 +126,11 @@ per_code as (
         sum(
             case
                 when replaces_no_trip then 0
-                else meetings
-                    * coalesce(remote_per_meeting, factor_of('remote_participants', country, year))
+                else least(
+                    meetings
+                        * coalesce(remote_per_meeting, factor_of('remote_participants', country, year)),
+                    coalesce(max_trips, 'infinity'::double)
+                )
             end
         ) as remote_person_meetings
     from activity

@@ -14,7 +14,10 @@ MEETING_COLUMNS = (
     ("duration_s", "double"),
     ("media", "varchar"),
     ("one_to_one", "boolean"),
+    ("max_trips", "bigint"),
 )
+# Optional mappings: a contract that cannot say leaves them empty.
+OPTIONAL = {"max_trips": "null"}
 TRIP_COLUMNS = (
     ("trip_date", "date"),
     ("purpose", "varchar"),
@@ -50,7 +53,10 @@ def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: lis
     code = "municipality_code" if not group_by else "any_value(municipality_code)"
     if group_by:
         platform = f"any_value({platform})"
-    typed = [f"cast({staging[name]} as {kind}) as {name}" for name, kind in columns]
+    typed = [
+        f"cast({staging.get(name, OPTIONAL.get(name))} as {kind}) as {name}"
+        for name, kind in columns
+    ]
     sql = (
         f"select {keys} as source_path, '{contract.kind}' as export_kind, "
         + ("" if contract.family == "trips" else f"{platform} as platform, ")
