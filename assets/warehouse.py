@@ -141,7 +141,7 @@ class Warehouse(dg.ConfigurableResource):
     lock_timeout_s: float = 900.0
     # DuckDB keeps temporary tables in memory up to this limit and spills beyond it, so a
     # 10-million-row load stays within a laptop's memory (its default is 80% of RAM).
-    memory_limit: str = "1GB"
+    memory_limit: str = "768MB"
 
     _publication: Publication | None = PrivateAttr(default=None)
 

@@ -24,7 +24,7 @@ def build_resources() -> dict:
         "warehouse": Warehouse(
             path=warehouse,
             lock_timeout_s=float(os.environ.get("RESFRITT_LOCK_TIMEOUT_S", "900")),
-            memory_limit=os.environ.get("RESFRITT_DUCKDB_MEMORY_LIMIT", "1GB"),
+            memory_limit=os.environ.get("RESFRITT_DUCKDB_MEMORY_LIMIT", "768MB"),
         ),
         "inputs": Inputs(
             raw_dir=_setting("RESFRITT_RAW_DIR", "data/raw"),
