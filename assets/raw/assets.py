@@ -10,7 +10,7 @@ from schemas import load_contracts
 from ..materialize import fingerprint_of, last_fingerprint, record_fingerprint, table_metadata
 from ..settings import Inputs
 from ..warehouse import Warehouse
-from .ingest import ensure_ops, ingest_folder, needs_ingest
+from .ingest import ingest_folder, needs_ingest
 from .load import PARSE_SQL, ensure_raw_table
 from .reference import REFERENCE_TABLES, build_municipality_keys, load_reference
 
@@ -146,10 +146,3 @@ def raw_exports(
         yield dg.MaterializeResult(
             asset_key=QUARANTINE, metadata=table_metadata(con, "ops.quarantine")
         )
-
-
-def ensure_warehouse_tables(con) -> None:
-    """ops and raw tables exist even before the first file arrives (for checks and notebooks)."""
-    ensure_ops(con)
-    for contract in load_contracts():
-        ensure_raw_table(con, contract)

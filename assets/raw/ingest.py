@@ -115,11 +115,6 @@ def drop_folder_files(raw_dir: Path) -> list[Path]:
     )
 
 
-def folder_state(raw_dir: Path) -> dict[str, str]:
-    """Content hash of every file in the drop folder, by relative path (used by the sensor)."""
-    return {str(p.relative_to(raw_dir)): file_sha256(p) for p in drop_folder_files(raw_dir)}
-
-
 def ensure_ops(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(OPS_DDL)
 
@@ -193,9 +188,7 @@ def resolve_hint(con: duckdb.DuckDBPyConnection, texts: list[str]) -> tuple[str,
 def _without_unkept(layout: Layout) -> Layout:
     """Personal data the pipeline does not need (keep = false) is never read, let alone stored."""
     kept = {
-        name: index
-        for name, index in layout.positions.items()
-        if layout.contract.column(name).keep
+        name: index for name, index in layout.positions.items() if layout.contract.column(name).keep
     }
     return replace(layout, positions=kept)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -604,8 +604,6 @@ def _attribution_value(contract: Contract, layout: Layout) -> str:
 
 
 def _with_formats(column: Column, formats: tuple[str, ...]) -> Column:
-    from dataclasses import replace
-
     return replace(column, formats=formats)
 
 

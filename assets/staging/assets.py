@@ -10,7 +10,6 @@ from ..warehouse import Warehouse
 from .transform import meeting_activity_sql, trips_sql
 
 CONTRACTS = load_contracts()
-CONTRACT_TEXT = "".join(c.path.read_text(encoding="utf-8") for c in CONTRACTS)
 SETUP = "create schema if not exists staging;"
 
 
