@@ -5,7 +5,8 @@ import json
 
 import dagster as dg
 
-from assets.raw.ingest import drop_folder_files, file_sha256
+from assets.raw.ingest import drop_folder_files
+from assets.raw.sources import scan_file
 from assets.settings import Inputs
 
 from .jobs import refresh_warehouse
@@ -22,7 +23,7 @@ def folder_snapshot(inputs: Inputs, cursor: str | None) -> dict[str, list]:
         if seen and seen[:2] == [stat.st_size, stat.st_mtime_ns]:
             snapshot[rel] = seen
         else:
-            snapshot[rel] = [stat.st_size, stat.st_mtime_ns, file_sha256(file)]
+            snapshot[rel] = [stat.st_size, stat.st_mtime_ns, scan_file(file).sha256]
     return snapshot
 
 

@@ -17,9 +17,9 @@ from schemas import CONTRACT_DIR, Contract, load_contracts
 
 from .load import Outcome, ensure_raw_table, install_macros, load_layout, raw_table
 from .recognise import Layout, Miss, recognise
-from .sources import Source, UnreadableFile, open_sources
+from .sources import FileScan, Source, UnreadableFile, open_sources, scan_file
 
-LOADER_VERSION = "3"
+LOADER_VERSION = "4"
 # Errors a malformed file can raise while it is read; anything else is a bug and stops the run.
 READ_ERRORS = (
     duckdb.Error,
@@ -92,14 +92,6 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         return bool(self.loaded or self.renamed)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(4 * 1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def drop_folder_files(raw_dir: Path) -> list[Path]:
@@ -245,11 +237,12 @@ def load_file(
     con: duckdb.DuckDBPyConnection,
     file: Path,
     rel: str,
-    sha: str,
+    scan: FileScan,
     contracts: tuple[Contract, ...],
     scratch: Path,
 ) -> list[FileRecord]:
     """Recognise and load every table in one file; unrecognised parts are recorded, not fatal."""
+    sha = scan.sha256
     try:
         sources = open_sources(file, rel, scratch)
     except UnreadableFile as err:
@@ -276,6 +269,7 @@ def load_file(
                 hint=hint,
                 direct=_direct(layout),
                 scratch=Path(work),
+                blanks=scan.blank_lines if layout.source.path == file else None,
             )
         records.append(_outcome_record(rel, part, sha, outcome))
     return records
@@ -310,7 +304,8 @@ def ingest_folder(
             if old and old[1] == fingerprint and old[2:] == (stat.st_size, stat.st_mtime_ns):
                 report.unchanged.append(rel)
                 continue
-            sha = file_sha256(file)
+            scan = scan_file(file)
+            sha = scan.sha256
             con.execute("begin transaction")
             try:
                 if old and old[0] == sha and old[1] == fingerprint:
@@ -344,7 +339,7 @@ def ingest_folder(
                     report.loaded.append(record)
                 else:
                     purge(con, rel, contracts)
-                    for record in load_file(con, file, rel, sha, contracts, Path(scratch)):
+                    for record in load_file(con, file, rel, scan, contracts, Path(scratch)):
                         _record(con, record, fingerprint, stat)
                         report.loaded.append(record)
                     by_sha[sha] = rel

@@ -11,9 +11,10 @@ import duckdb
 from schemas import Column, Contract
 
 from .recognise import Layout
-from .sources import excel_rows, text_rows
+from .sources import excel_rows, scan_file, text_rows
 
 PARSE_SQL = (Path(__file__).parent / "parse.sql").read_text(encoding="utf-8")
+EXTRA_CELLS = 8  # a long row's cells are counted up to the header's width + EXTRA_CELLS
 TOTAL_LABELS = r"^(summa|totalt?|sum|i alt|total|totals?)\b"
 SQL_TYPES = {
     "text": "varchar",
@@ -156,7 +157,10 @@ def _pseudonym(value: str) -> str:
 
 
 def choose_formats(
-    con: duckdb.DuckDBPyConnection, layout: Layout, warnings: list[str]
+    con: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    warnings: list[str],
+    source: tuple[str, list],
 ) -> dict[str, tuple[str, ...]]:
     """For date columns with several formats, keep those the file's own values support.
 
@@ -165,18 +169,28 @@ def choose_formats(
     a value only the swapped format reads is quarantined, never misread. When every date fits
     both orders, the first in the contract wins and the file gets a warning.
     """
-    chosen: dict[str, tuple[str, ...]] = {}
-    for column in layout.contract.columns:
-        if column.type not in ("date", "timestamp") or len(column.formats) < 2:
-            continue
-        if column.name not in layout.positions:
-            continue
+    columns = [
+        c
+        for c in layout.contract.columns
+        if c.type in ("date", "timestamp") and len(c.formats) > 1 and c.name in layout.positions
+    ]
+    if not columns:
+        return {}
+    counts = []
+    for column in columns:  # one scan of the source for every such column
         value = f"nullif(trim({ident(column.name)}), '')"
-        counts = [f"count(try_strptime({value}, {lit(fmt)}))" for fmt in column.formats]
-        row = con.execute(
-            f"select count({value}), {', '.join(counts)} from land where not is_total"
+        counts.append(f"count({value})")
+        counts.extend(f"count(try_strptime({value}, {lit(fmt)}))" for fmt in column.formats)
+    sql, params = source
+    row = list(
+        con.execute(
+            f"select {', '.join(counts)} from ({sql}) where not ({_total_expr(layout)})", params
         ).fetchall()[0]
-        total, per_format = row[0], row[1:]
+    )
+    chosen: dict[str, tuple[str, ...]] = {}
+    for column in columns:
+        total, per_format = row[0], row[1 : len(column.formats) + 1]
+        del row[: len(column.formats) + 1]
         if not total or not max(per_format):
             continue
         ranked = sorted(zip(column.formats, per_format, strict=True), key=lambda fn: -fn[1])
@@ -202,90 +216,43 @@ def _swapped(first: str, second: str) -> bool:
     )
 
 
-def land_direct(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
-    """Stream a UTF-8 CSV straight through DuckDB, keeping only the contract's columns."""
+def _direct_source(layout: Layout, parallel: bool) -> tuple[str, list]:
+    """A UTF-8 CSV straight from DuckDB's reader: the contract's cells as text, plus the row's
+    cell count when it differs from the header's (DuckDB pads short rows with nulls and cuts
+    long ones after EXTRA_CELLS cells; empty cells read as '' so padding is told apart)."""
     width = layout.width
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    selected = ", ".join(f"c{i} as {ident(name)}" for name, i in layout.positions.items())
-    con.execute("drop table if exists land_rejects; drop table if exists land_scans")
-    con.execute(
-        f"""
-        create or replace temp table land_text as
-        select {selected}
+    declared = width + EXTRA_CELLS
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(declared)) + "}"
+    cells = ", ".join(f"c{i}" for i in range(declared))
+    # A long row's trailing empty cells do not count (Excel writes `a;b;c;;`), as in the
+    # normalised path; the cases run only for the rare rows that are short or long.
+    last_filled = " ".join(
+        f"when nullif(trim(c{i}), '') is not null then {i + 1}"
+        for i in reversed(range(width, declared))
+    )
+    named = "".join(f", c{i} as {ident(name)}" for name, i in layout.positions.items())
+    filled = [f"nullif(trim(c{i}), '')" for i in layout.positions.values()]
+    any_filled = [f"nullif(trim(c{i}), '')" for i in range(declared)]
+    sql = f"""
+        select null::bigint as __line_base{named},
+            case
+                when c{width} is not null then nullif(greatest({width}, case {last_filled} end),
+                                                      {width})
+                when c{width - 1} is null then len(list_filter([{cells}], lambda c: c is not null))
+            end as __cells,
+            case
+                when c{width} is null and c{width - 1} is not null
+                    then coalesce({", ".join(filled or ["null"])}) is null
+                else coalesce({", ".join(any_filled)}) is null
+            end as __empty
         from read_csv(
             ?, header = false, skip = ?, delim = ?, quote = '"', escape = '"',
-            columns = {columns}, auto_detect = false, strict_mode = true,
+            columns = {columns}, auto_detect = false, null_padding = true, strict_mode = false,
+            nullstr = chr(1), parallel = ?,
             store_rejects = true, rejects_table = 'land_rejects', rejects_scan = 'land_scans'
         )
-        """,
-        [str(layout.source.path), layout.header_line, layout.delimiter],
-    )
-    first = layout.header_line + 1
-    # DuckDB reports a short row once per missing cell: keep one report per physical line.
-    con.execute(
-        """
-        create or replace temp table land_reject_lines as
-        select line, trim(any_value(csv_line), chr(10) || chr(13)) as csv_line,
-            arg_min(error_message, column_idx) as error_message, 0 as rows_before
-        from land_rejects
-        group by line
-        """
-    )
-    # Rejected and blank lines hold no row of land_text; count them to find each row's line.
-    blanks = blank_lines(layout.source.path, layout.header_line)
-    con.execute("create or replace temp table land_blank_lines (line bigint)")
-    if blanks:
-        con.executemany("insert into land_blank_lines values (?)", [[n] for n in blanks])
-    con.execute(
-        """
-        create or replace temp table land_skipped_lines as
-        select line, line - ? - row_number() over (order by line) + 1 as rows_before
-        from (select line from land_reject_lines union select line from land_blank_lines)
-        """,
-        [first],
-    )
-    con.execute(
-        f"""
-        create or replace temp table land as
-        with numbered as (
-            -- rowids inside a transaction start at an offset: count from the first one
-            select rowid - (select min(rowid) from land_text) as __row, *
-            from land_text
-        )
-        select __row + ? as __line_base, *, {_total_expr(layout)} as is_total
-        from numbered
-        where {_not_blank(layout)}
-        """,
-        [first],
-    )
-    con.execute("drop table land_text")  # a full copy of the file's columns: free it now
-
-
-def _not_blank(layout: Layout) -> str:
-    """A row of delimiters only (Excel's `;;;;` lines) is a blank line, as in the other path."""
-    cells = " or ".join(f"nullif(trim({ident(n)}), '') is not null" for n in layout.positions)
-    return f"({cells})" if cells else "true"
-
-
-def blank_lines(path: Path, after: int) -> list[int]:
-    """Physical numbers of the empty lines after line `after`, which DuckDB skips silently."""
-    found: list[int] = []
-    newlines = 0  # line breaks before `data`
-    tail = b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(16 * 1024 * 1024):
-            data = tail + chunk
-            for pattern in (b"\n\n", b"\n\r\n"):
-                start = data.find(pattern)
-                while start >= 0:
-                    if start + len(pattern) > len(tail):  # not already seen in the last chunk
-                        number = newlines + data.count(b"\n", 0, start + 1) + 1
-                        if number > after:
-                            found.append(number)
-                    start = data.find(pattern, start + 1)
-            tail = data[-2:]
-            newlines += data.count(b"\n") - tail.count(b"\n")
-    return sorted(set(found))
+    """
+    return sql, [str(layout.source.path), layout.header_line, layout.delimiter, parallel]
 
 
 def _total_expr(layout: Layout) -> str:
@@ -303,14 +270,14 @@ def _layout_rows(layout: Layout):
     return text_rows(source, layout.delimiter or ",", layout.header_line + 1)
 
 
-def land_normalised(con: duckdb.DuckDBPyConnection, layout: Layout, scratch: Path) -> None:
-    """Small or awkward sources (Excel, UTF-16, cp1252, sectioned files) via a UTF-8 copy."""
+def _normalised_source(layout: Layout, scratch: Path) -> tuple[str, list]:
+    """Small or awkward sources (Excel, UTF-16, cp1252, sectioned files) via a UTF-8 copy that
+    keeps each row's original line number; a row of the wrong width keeps only its cell count."""
     target = scratch / "normalised.csv"
-    wrong_width: list[tuple[int, str, str]] = []
     names = list(layout.positions)
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["__line", *names])
+        writer.writerow(["__line", "__cells", *names])
         for number, cells in _layout_rows(layout):
             if not any(c.strip() for c in cells):
                 if layout.contract.table_ends_at_blank:
@@ -318,35 +285,19 @@ def land_normalised(con: duckdb.DuckDBPyConnection, layout: Layout, scratch: Pat
                 continue
             cells = _trim_trailing(cells, layout.width)
             if len(cells) != layout.width:
-                wrong_width.append(
-                    (
-                        number,
-                        (layout.delimiter or ";").join(cells)[:200],
-                        f"Expected Number of Columns: {layout.width} Found: {len(cells)}",
-                    )
-                )
+                writer.writerow([number, len(cells), *([""] * len(names))])
                 continue
-            writer.writerow([number, *(cells[layout.positions[n]] for n in names)])
-    con.execute(
-        "create or replace temp table land_reject_lines (line bigint, csv_line varchar, "
-        "error_message varchar, rows_before bigint)"
-    )
-    if wrong_width:
-        con.executemany(
-            "insert into land_reject_lines values (?, ?, ?, 0)", [list(r) for r in wrong_width]
-        )
-    columns = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in ["__line", *names]) + "}"
-    con.execute(
-        f"""
-        create or replace temp table land as
-        select cast(__line as bigint) as __line_base, cast(__line as bigint) as __row,
-            * exclude (__line),
-            {_total_expr(layout)} as is_total
-        from read_csv(?, header = true, columns = {columns}, auto_detect = false, quote = '"',
+            writer.writerow([number, "", *(cells[layout.positions[n]] for n in names)])
+    columns = ["__line", "__cells", *names]
+    types = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in columns) + "}"
+    named = "".join(f", {ident(n)}" for n in names)
+    sql = f"""
+        select cast(__line as bigint) as __line_base{named},
+            cast(nullif(__cells, '') as bigint) as __cells, false as __empty
+        from read_csv(?, header = true, columns = {types}, auto_detect = false, quote = '"',
                       escape = '"')
-        """,
-        [str(target)],
-    )
+    """
+    return sql, [str(target)]
 
 
 def _trim_trailing(cells: list[str], width: int) -> list[str]:
@@ -355,19 +306,49 @@ def _trim_trailing(cells: list[str], width: int) -> list[str]:
     return cells
 
 
-def _line_expr(direct: bool) -> str:
-    return "t.__line_base + coalesce(t.__skipped, 0)" if direct else "t.__line_base"
+def _skipped_lines(con: duckdb.DuckDBPyConnection, layout: Layout, blanks: tuple[int, ...]) -> bool:
+    """Lines DuckDB skipped (rejected, or empty) hold no row: record them to number the rest.
+
+    Returns whether there are any, so the common file without them needs no as-of join.
+    """
+    first = layout.header_line + 1
+    # DuckDB may report one bad line more than once (once per problem): keep one per line.
+    con.execute(
+        """
+        create or replace temp table land_reject_lines as
+        select line, arg_min(error_message, column_idx) as error_message
+        from land_rejects
+        group by line
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table land_skipped_lines as
+        select line, line - ? - row_number() over (order by line) + 1 as rows_before
+        from (
+            select line from land_reject_lines
+            union
+            select unnest(?::bigint[]) as line
+        )
+        where line >= ?
+        """,
+        [first, [n for n in blanks if n > layout.header_line], first],
+    )
+    return bool(con.execute("select count(*) from land_skipped_lines").fetchall()[0][0])
 
 
-def _skipped_join(direct: bool) -> str:
-    """Skipped lines before each row, by an as-of join (a correlated count is quadratic)."""
-    if not direct:
-        return "cross join (select null::bigint as __skipped) as s"
-    return """asof left join (
-            select rows_before, count(*) over (order by rows_before) as __skipped
-            from land_skipped_lines
-        ) as s
-          on t.__row >= s.rows_before"""
+def _read_direct(con: duckdb.DuckDBPyConnection, layout: Layout, typed: str) -> None:
+    """Run the typed pass over the file; serially if it has line breaks inside quotes, which
+    DuckDB's parallel reader cannot pad."""
+    for parallel in (True, False):
+        con.execute("drop table if exists land_rejects; drop table if exists land_scans")
+        sql, params = _direct_source(layout, parallel)
+        try:
+            con.execute(typed.format(source=sql), params)
+            return
+        except duckdb.InvalidInputException as err:
+            if not parallel or "quoted new lines" not in str(err):
+                raise
 
 
 def load_layout(
@@ -380,24 +361,163 @@ def load_layout(
     hint: tuple[str, str] | None,
     direct: bool,
     scratch: Path,
+    blanks: tuple[int, ...] | None = None,
 ) -> Outcome:
-    """Land, type, validate and attribute one table; loaded rows to raw, the rest to quarantine."""
+    """Type, validate and attribute one table; loaded rows to raw, the rest to quarantine.
+
+    One pass reads the source into `typed` (stored values, the first problem of each row, its
+    attribution keys); two inserts then join the reference keys and split loaded from
+    quarantined rows. A direct CSV's rows are numbered by their order in `typed`.
+    """
     contract = layout.contract
     ensure_raw_table(con, contract)
-    if direct:
-        land_direct(con, layout)
-    else:
-        land_normalised(con, layout, scratch)
-    for column in contract.columns:
-        if column.name not in layout.positions:
-            con.execute(f"alter table land add column {ident(column.name)} varchar")
     warnings: list[str] = []
-    formats = choose_formats(con, layout, warnings)
-    decimal = "," if layout.delimiter in (";", "\t") else "."
+    if direct:
+        formats = choose_formats(con, layout, warnings, _direct_source(layout, parallel=True))
+        typed = _typed_sql(layout, formats)
+        _read_direct(con, layout, typed)
+        if blanks is None:
+            blanks = scan_file(layout.source.path).blank_lines
+        skipped = _skipped_lines(con, layout, blanks)
+    else:
+        source = _normalised_source(layout, scratch)
+        formats = choose_formats(con, layout, warnings, source)
+        con.execute(_typed_sql(layout, formats).format(source=source[0]), source[1])
+        con.execute(
+            "create or replace temp table land_reject_lines (line bigint, error_message varchar)"
+        )
+        skipped = False
+    base = con.execute("select coalesce(min(rowid), 0) from typed").fetchall()[0][0]
+    line = f"coalesce(t.__line_base, t.rowid - {int(base)} + {layout.header_line + 1})"
+    if skipped:
+        line += " + coalesce(s.__skipped, 0)"
+    joins, found = _attribution_joins(contract, skipped, hint is not None)
+    kept = "not t.__empty and not t.__total"
+    names = ", ".join(ident(c) for c in [*(c.name for c in contract.columns), *contract.derived])
+    [[loaded]] = con.execute(
+        f"""
+        insert into {raw_table(contract)}
+        select ?, ?, ?, {line}, {found}, {names}
+        from typed as t
+        {joins}
+        where {kept} and t.__bad is null and {found} is not null
+        """,
+        [path, part, sha256, *_hint_params(hint)],
+    ).fetchall()
+    problems = _problem_list(contract, layout)
+    first_rule = contract.attribution[0].column if contract.attribution else "(whole file)"
+    where = _attribution_place(contract, layout)
+    [[quarantined]] = con.execute(
+        f"""
+        insert into ops.quarantine
+        select ?, ?, {line},
+            case when t.__bad is null then ? else (?::varchar[])[t.__bad + 1] end,
+            case when t.__bad is null then {_attribution_value(contract, layout)}
+                else t.__bad_value end,
+            case when t.__bad is null then ? else (?::varchar[])[t.__bad + 1] end,
+            ?, ?
+        from typed as t
+        {joins}
+        where {kept} and (t.__bad is not null or {found} is null)
+        """,
+        [
+            path,
+            part,
+            first_rule,
+            [name for name, _ in problems],
+            f"no municipality found for this row {where}; add the missing name, code, "
+            "domain or room to data/reference/ (see README, reference data)",
+            [reason for _, reason in problems],
+            sha256,
+            contract.kind,
+            *_hint_params(hint),
+        ],
+    ).fetchall()
+    [[rejected]] = con.execute(
+        """
+        insert into ops.quarantine
+        select ?, ?, line, '(row)', '(row)',
+            -- never the line itself: it may hold names, e-mail addresses or phone numbers
+            'DuckDB could not read this line (' || error_message || ')', ?, ?
+        from land_reject_lines
+        """,
+        [path, part, sha256, contract.kind],
+    ).fetchall()
+    [[rows]] = con.execute(f"select count(*) from typed as t where {kept}").fetchall()
+    if rows != loaded + quarantined:
+        raise RuntimeError(
+            f"{path}: {rows} rows read but {loaded} loaded and {quarantined} quarantined; "
+            "a municipality key matches more than once (see the ref.municipality_keys check)"
+        )
+    warnings.extend(check_totals(con, layout))
+    con.execute("drop table typed")
+    return Outcome(
+        export_kind=contract.kind,
+        rows_in=rows + rejected,
+        rows_loaded=loaded,
+        rows_quarantined=quarantined + rejected,
+        warnings=warnings,
+    )
 
-    selects, problems, keys = [], [], []
-    # Each cell is trimmed once and parsed once in inner selects; the checks reuse the results.
-    values, parses, reused = [], [], {}
+
+def _hint_params(hint: tuple[str, str] | None) -> list:
+    return list(hint or ())
+
+
+def _attribution_joins(contract: Contract, skipped: bool, hinted: bool) -> tuple[str, str]:
+    """The joins from `typed` to the reference keys (and the as-of join that numbers rows after
+    skipped lines), and the municipality code they find."""
+    joins = []
+    if skipped:
+        joins.append(
+            """asof left join (
+                select rows_before, count(*) over (order by rows_before) as __skipped
+                from land_skipped_lines
+            ) as s on t.rowid - (select min(rowid) from typed) >= s.rows_before"""
+        )
+    for i, rule in enumerate(contract.attribution):
+        joins.append(
+            f"""left join ref.municipality_keys k{i}
+            on k{i}.key_type = {lit(rule.by)} and k{i}.key = t.__key{i}
+            and coalesce(t.__date, current_date) between k{i}.valid_from and k{i}.valid_to"""
+        )
+    codes = [f"k{i}.code" for i in range(len(contract.attribution))]
+    if hinted:
+        # A title line or folder names the municipality for rows that do not: looked up by the
+        # row's date too, so a name used before and after a merger gives the code of the time.
+        joins.append(
+            """left join ref.municipality_keys kh
+                on kh.key_type = ? and kh.key = ?
+                and coalesce(t.__date, current_date) between kh.valid_from and kh.valid_to"""
+        )
+        codes.append("kh.code")
+    return "\n".join(joins), f"coalesce({', '.join([*codes, 'null::varchar'])})"
+
+
+def _problem_list(contract: Contract, layout: Layout) -> list[tuple[str, str]]:
+    """(column, reason) of each problem a row can have, in the order `__bad` numbers them."""
+    problems = [
+        (
+            "(row)",
+            f"the row does not have the header's {layout.width} cells; look for a stray "
+            "delimiter or a missing cell in this line",
+        )
+    ]
+    for column in contract.columns:
+        for _, reason in _problems(column, "v", "p", "."):
+            problems.append((column.name, reason))
+    return problems
+
+
+def _typed_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
+    """The one pass from source text to stored values, problems and attribution keys.
+
+    `{source}` is left for the reader; each cell is trimmed once and parsed once in inner
+    selects and the checks reuse the results.
+    """
+    contract = layout.contract
+    decimal = "," if layout.delimiter in (";", "\t") else "."
+    values, parses, selects, checks, shown, reused = [], [], [], [], [], {}
     for index, column in enumerate(contract.columns):
         present = column.name in layout.positions
         value = _text(contract, column.name) if present else "null::varchar"
@@ -411,16 +531,18 @@ def load_layout(
         value, parsed = f"t.__v{index}", f"t.__p{index}"
         stored = _pseudonym(value) if column.pii else parsed
         selects.append(f"{stored} as {ident(column.name)}")
-        for condition, reason in _problems(column, value, parsed, decimal):
-            shown = lit(f"({MASK[column.pii]})") if column.pii else value
-            problems.append((condition, column.name, shown, reason))
+        for condition, _ in _problems(column, value, parsed, decimal):
+            checks.append(condition)
+            shown.append(lit(f"({MASK[column.pii]})") if column.pii else value)
     for name, column in contract.derived.items():
         selects.append(f"cast({column.sql} as {SQL_TYPES[column.type]}) as {ident(name)}")
+    keys = []
     for index, rule in enumerate(contract.attribution):
         value = _text(contract, rule.column)
         if rule.column not in layout.positions:
             value = "null::varchar"
-        keys.append((index, rule, _key(rule.by, value)))
+        parses.append(f"{_key(rule.by, value)} as __key{index}")
+        keys.append(f"t.__key{index}")
     date_column = contract.attribution_date
     if date_column and date_column in layout.positions:
         col = contract.column(date_column)
@@ -432,143 +554,45 @@ def load_layout(
         )
         attribution_date = f"cast({reused.get(date_value, date_value)} as date)"
     else:
-        attribution_date = "current_date"
-
-    bad_column = (
-        "case " + " ".join(f"when {c} then {lit(name)}" for c, name, _, _ in problems) + " end"
-        if problems
-        else "null"
+        attribution_date = "null::date"
+    bad = " ".join(f"when {c} then {i + 1}" for i, c in enumerate(checks))
+    missing = "".join(
+        f", null::varchar as {ident(c.name)}"
+        for c in contract.columns
+        if c.name not in layout.positions
     )
-    bad_value = (
-        "case "
-        + " ".join(f"when {c} then cast({v} as varchar)" for c, _, v, _ in problems)
-        + " end"
-        if problems
-        else "null"
-    )
-    bad_reason = (
-        "case " + " ".join(f"when {c} then {lit(r)}" for c, _, _, r in problems) + " end"
-        if problems
-        else "null"
-    )
-    key_selects = "".join(f", t.__k{i} as __key{i}" for i, _, _ in keys)
-    parses.extend(f"{expr} as __k{i}" for i, _, expr in keys)
-    attribution_value = _attribution_value(contract, layout)
-    for i, _, expr in keys:
-        attribution_value = attribution_value.replace(expr, f"t.__k{i}")
-    con.execute(
-        f"""
+    return f"""
         create or replace temp table typed as
-        with valued as (
-            select t.*, s.__skipped, {", ".join(values)}
-            from land as t
-            {_skipped_join(direct)}
-            where not t.is_total
+        with src as (
+            select *{missing} from ({{source}})
+        ),
+        valued as (
+            select t.*, {", ".join(values)}, {_total_expr(layout)} as __total
+            from src as t
         ),
         parsed as (
             select t.*, {", ".join(parses)}
             from valued as t
+        ),
+        checked as (
+            select t.*, case when t.__cells is not null then 0 {bad} end as __bad
+            from parsed as t
         )
         select
-            t.__row,
-            {_line_expr(direct)} as __line,
+            t.__line_base,
             {", ".join(selects)},
-            {bad_column} as __bad_column,
-            {bad_value} as __bad_value,
-            {bad_reason} as __bad_reason,
+            t.__empty,
+            t.__total,
+            t.__bad,
+            case
+                when t.__bad = 0 then t.__cells || ' cells'
+                when t.__bad is not null then [{", ".join(["null", *shown])}][t.__bad + 1]
+            end as __bad_value,
             {attribution_date} as __date,
-            {attribution_value} as __attr_value
-            {key_selects}
-        from parsed as t
-        """
-    )
-    joins = "\n".join(
-        f"""left join ref.municipality_keys k{i}
-            on k{i}.key_type = {lit(rule.by)} and k{i}.key = t.__key{i}
-            and coalesce(t.__date, current_date) between k{i}.valid_from and k{i}.valid_to"""
-        for i, rule, _ in keys
-    )
-    # A title line or folder names the municipality for rows that do not: looked up by the
-    # row's date too, so a name used before and after a merger gives the code of the time.
-    found = ", ".join([*(f"k{i}.code" for i, _, _ in keys), "kh.code"])
-    con.execute(
-        f"""
-        create or replace temp table attributed as
-        select t.*, coalesce({found}) as municipality_code
-        from typed t
-        {joins}
-        left join ref.municipality_keys kh
-            on kh.key_type = ? and kh.key = ?
-            and coalesce(t.__date, current_date) between kh.valid_from and kh.valid_to
-        """,
-        list(hint or (None, None)),
-    )
-    con.execute("drop table typed")  # attributed holds every column of it
-    names = ", ".join(ident(c) for c in [*(c.name for c in contract.columns), *contract.derived])
-    con.execute(
-        f"""
-        insert into {raw_table(contract)}
-        select ?, ?, ?, __line, municipality_code, {names}
-        from attributed
-        where __bad_column is null and municipality_code is not null
-        """,
-        [path, part, sha256],
-    )
-    first_rule = contract.attribution[0].column if contract.attribution else "(whole file)"
-    where = _attribution_place(contract, layout)
-    con.execute(
-        """
-        insert into ops.quarantine
-        select ?, ?, __line,
-            coalesce(__bad_column, ?),
-            coalesce(__bad_value, __attr_value),
-            coalesce(__bad_reason, ?),
-            ?, ?
-        from attributed
-        where __bad_column is not null or municipality_code is null
-        """,
-        [
-            path,
-            part,
-            first_rule,
-            f"no municipality found for this row {where}; add the missing name, code, "
-            "domain or room to data/reference/ (see README, reference data)",
-            sha256,
-            contract.kind,
-        ],
-    )
-    con.execute(
-        """
-        insert into ops.quarantine
-        select ?, ?, line, '(row)',
-            -- never the line itself: it may hold names, e-mail addresses or phone numbers
-            coalesce(
-                nullif(regexp_extract(error_message, 'Found: ([0-9]+)', 1), '') || ' cells', '(row)'
-            ),
-            'the row does not have the header''s number of columns (' || error_message || ')',
-            ?, ?
-        from land_reject_lines
-        """,
-        [path, part, sha256, contract.kind],
-    )
-    counts = con.execute(
-        """
-        select
-            (select count(*) from attributed),
-            (select count(*) from attributed
-             where __bad_column is null and municipality_code is not null),
-            (select count(*) from land_reject_lines)
-        """
-    ).fetchall()[0]
-    typed_rows, loaded, rejected = counts
-    warnings.extend(check_totals(con, layout))
-    return Outcome(
-        export_kind=contract.kind,
-        rows_in=typed_rows + rejected,
-        rows_loaded=loaded,
-        rows_quarantined=typed_rows - loaded + rejected,
-        warnings=warnings,
-    )
+            {_attribution_text(contract, layout)} as __attr
+            {"".join(f", {k}" for k in keys)}
+        from checked as t
+    """
 
 
 def _text(contract: Contract, name: str) -> str:
@@ -589,18 +613,31 @@ def _attribution_place(contract: Contract, layout: Layout) -> str:
     return "(looked up " + ", ".join(f'"{r.column}" by {r.by}' for r in present) + ")"
 
 
+def _shown_rule(contract: Contract, layout: Layout):
+    """The first attribution rule whose column the export has, with its index."""
+    for index, rule in enumerate(contract.attribution):
+        if rule.column in layout.positions:
+            return index, rule
+    return None, None
+
+
+def _attribution_text(contract: Contract, layout: Layout) -> str:
+    """In the typed pass: the cell that names the municipality, as it may be shown."""
+    _, rule = _shown_rule(contract, layout)
+    if rule is None or contract.column(rule.column).pii == "email":
+        return "null::varchar"  # shown from its domain key instead (_attribution_value)
+    if contract.column(rule.column).pii:
+        return lit(f"({MASK[contract.column(rule.column).pii]})")
+    return _text(contract, rule.column)
+
+
 def _attribution_value(contract: Contract, layout: Layout) -> str:
     """The cell that failed to name a municipality, as it may be shown (e-mails as *@domain)."""
-    for rule in contract.attribution:
-        if rule.column in layout.positions:
-            column = contract.column(rule.column)
-            raw = _text(contract, rule.column)
-            if column.pii == "email":
-                return f"'*@' || coalesce(rf_domain({raw}), '?')"
-            if column.pii:
-                return lit(f"({MASK[column.pii]})")
-            return raw
-    return "null::varchar"
+    index, rule = _shown_rule(contract, layout)
+    if rule is not None and contract.column(rule.column).pii == "email":
+        domain = f"t.__key{index}" if rule.by == "domain" else "null"
+        return f"'*@' || coalesce({domain}, '?')"
+    return "t.__attr"
 
 
 def _with_formats(column: Column, formats: tuple[str, ...]) -> Column:
@@ -612,15 +649,14 @@ def check_totals(con: duckdb.DuckDBPyConnection, layout: Layout) -> list[str]:
     contract = layout.contract
     if contract.totals_column is None:
         return []
-    decimal = "," if layout.delimiter in (";", "\t") else "."
     warnings = []
     for column in contract.columns:
         if column.type != "integer" or column.name not in layout.positions:
             continue
-        value = f"rf_number({ident(column.name)}, {lit(decimal)})"
+        value = ident(column.name)
         stated, summed = con.execute(
-            f"select sum({value}) filter (where is_total), sum({value}) filter (where not is_total)"
-            " from land"
+            f"select sum({value}) filter (where __total), "
+            f"sum({value}) filter (where not __total and not __empty) from typed"
         ).fetchall()[0]
         if stated is not None and summed is not None and abs(stated - summed) > 0.5:
             warnings.append(

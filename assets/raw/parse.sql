@@ -2,7 +2,10 @@
 
 -- Numbers: spaces, no-break spaces and apostrophes are thousands separators; `dec` is the file's
 -- decimal mark. With a decimal comma, a dot is a thousands separator only before three digits.
-create or replace temp macro rf_number(v, dec) as try_cast(
+create or replace temp macro rf_number(v, dec) as coalesce(
+    -- Fast path: a plain number that cannot hold a thousands dot reads as itself.
+    case when dec = '.' or not contains(v, '.') then try_cast(trim(v) as double) end,
+    try_cast(
     case
         when dec = ',' then replace(
             regexp_replace(
@@ -13,6 +16,7 @@ create or replace temp macro rf_number(v, dec) as try_cast(
         )
         else replace(regexp_replace(trim(v), '[\s\x{00a0}\x{202f}'']', '', 'g'), ',', '')
     end as double
+    )
 );
 
 -- Excel serial day numbers (1900 date system) stand in for dates in re-saved files.
@@ -64,7 +68,7 @@ create or replace temp macro rf_squeeze(v) as lower(regexp_replace(v, '[\s\x{00a
 create or replace temp macro rf_duration_s(v, unit, dec) as case
     when v is null or trim(v) = '' then null
     -- Fast path for a bare whole number, without the regular expressions (same value as the last).
-    when ltrim(trim(v), '0123456789') = '' then try_cast(trim(v) as double) * case unit
+    when try_cast(trim(v) as bigint) is not null then try_cast(trim(v) as double) * case unit
         when 'minutes' then 60 when 'hours' then 3600 else 1
     end
     when regexp_full_match(trim(v), 'P(\d+D)?(T(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?')
@@ -114,6 +118,9 @@ create or replace temp macro rf_name(v) as nullif(
 
 -- The domain of an e-mail address or SIP URI, without the "sip:" scheme or parameters.
 create or replace temp macro rf_domain(v) as nullif(
-    lower(split_part(split_part(regexp_replace(trim(v), '^(sip|sips|mailto):', ''), ';', 1), '@', 2)),
+    lower(split_part(split_part(
+        case when contains(v, ':') then regexp_replace(trim(v), '^(sip|sips|mailto):', '') else trim(v) end,
+        ';', 1
+    ), '@', 2)),
     ''
 );

@@ -5,7 +5,10 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
+import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +20,8 @@ ZIP_MAX_MEMBERS = 200
 ZIP_MAX_MEMBER_BYTES = 4 * 1024**3
 ZIP_MAX_RATIO = 200
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+SCAN_CHUNK = 16 * 1024 * 1024
+EMPTY_LINE = re.compile(rb"\n(?=\r?\n)")
 
 
 class UnreadableFile(ValueError):
@@ -32,6 +37,57 @@ class Source:
     kind: str  # text | excel
     encoding: str | None = None
     sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """A file's identity and the empty lines that DuckDB's CSV reader skips without a word."""
+
+    sha256: str
+    blank_lines: tuple[int, ...]  # physical line numbers (1-based) of empty lines
+
+
+def scan_file(path: Path) -> FileScan:
+    """SHA-256 of the file and its empty lines.
+
+    The digest runs in a thread (hashlib releases the GIL) while this one looks for empty
+    lines, so the scan costs about as much as the hash alone. Lines are counted in a second
+    read only when there are empty lines, which most exports do not have.
+    """
+    digest = hashlib.sha256()
+    found: list[int] = []  # byte offsets of the newlines that end the line before an empty one
+    offset = 0  # bytes before `chunk` in the file
+    tail = b""  # the previous chunk's last two bytes: an empty line may straddle two chunks
+    with path.open("rb") as handle:
+        while chunk := handle.read(SCAN_CHUNK):
+            hashing = threading.Thread(target=digest.update, args=(chunk,))
+            hashing.start()
+            start = offset - len(tail)
+            for match in EMPTY_LINE.finditer(tail + chunk):
+                if not found or start + match.start() > found[-1]:
+                    found.append(start + match.start())
+            hashing.join()
+            tail = (tail + chunk)[-2:]
+            offset += len(chunk)
+    return FileScan(digest.hexdigest(), _line_numbers(path, found))
+
+
+def _line_numbers(path: Path, offsets: list[int]) -> tuple[int, ...]:
+    """The (1-based) number of the line after each newline at the given offsets."""
+    numbers: list[int] = []
+    newlines = 0  # before `position`
+    position = 0
+    pending = iter(offsets)
+    target = next(pending, None)
+    with path.open("rb") as handle:
+        while target is not None and (chunk := handle.read(SCAN_CHUNK)):
+            end = position + len(chunk)
+            while target is not None and target < end:
+                numbers.append(newlines + chunk.count(b"\n", 0, target - position) + 2)
+                target = next(pending, None)
+            newlines += chunk.count(b"\n")
+            position = end
+    return tuple(numbers)
 
 
 def detect_encoding(head: bytes) -> str:
