@@ -202,7 +202,7 @@ def render(rows: int, manifest: dict, runs: dict, read: dict, checks: list[dict]
     files = ", ".join(f"`{f['file']}` ({f['rows']:,} rows)" for f in manifest["files"])
     steps = {
         key: ", ".join(f"{name} {s:.1f} s" for name, s in sorted(runs[key]["steps"].items()))
-        for key in ("a", "d")
+        for key in ("a", "b", "d")
     }
     lines = [
         f"### {rows:,} call records ({records:,} rows in all, {size_mb:,.0f} MB)",
@@ -247,6 +247,8 @@ def render(rows: int, manifest: dict, runs: dict, read: dict, checks: list[dict]
         ),
         "",
         f"Steps of (a): {steps['a']}.",
+        "",
+        f"Steps of (b): {steps['b']}.",
         "",
         f"Steps of (d): {steps['d']}.",
     ]

@@ -148,12 +148,12 @@ def _key(by: str, value: str) -> str:
         "domain": f"rf_domain({value})",
         "name": f"rf_name({value})",
         "code": f"rf_code({value})",
-        "room": f"lower(trim({value}))",
+        "room": f"lower(rf_trim({value}))",
     }[by]
 
 
 def _pseudonym(value: str) -> str:
-    return f"left(md5(getvariable('pseudonym_key') || lower(trim({value}))), 16)"
+    return f"left(md5(getvariable('pseudonym_key') || lower(rf_trim({value}))), 16)"
 
 
 def choose_formats(
@@ -162,8 +162,9 @@ def choose_formats(
     warnings: list[str],
     source: tuple[str, list],
 ) -> dict[str, tuple[str, ...]]:
-    """For date columns with several formats, keep those the file's own values support.
+    """For date columns whose formats swap day and month, keep those the file's values support.
 
+    (Formats that do not swap cannot read one text two ways, so their order does not matter.)
     Formats are ranked by how many values they read. A format that swaps day and month of a
     better-ranked one is dropped, so a day above 12 decides the order for the whole column and
     a value only the swapped format reads is quarantined, never misread. When every date fits
@@ -172,7 +173,9 @@ def choose_formats(
     columns = [
         c
         for c in layout.contract.columns
-        if c.type in ("date", "timestamp") and len(c.formats) > 1 and c.name in layout.positions
+        if c.type in ("date", "timestamp")
+        and c.name in layout.positions
+        and any(_swapped(a, b) for a in c.formats for b in c.formats)
     ]
     if not columns:
         return {}
@@ -231,7 +234,6 @@ def _direct_source(layout: Layout, parallel: bool) -> tuple[str, list]:
         for i in reversed(range(width, declared))
     )
     named = "".join(f", c{i} as {ident(name)}" for name, i in layout.positions.items())
-    filled = [f"nullif(trim(c{i}), '')" for i in layout.positions.values()]
     any_filled = [f"nullif(trim(c{i}), '')" for i in range(declared)]
     sql = f"""
         select null::bigint as __line_base{named},
@@ -241,10 +243,9 @@ def _direct_source(layout: Layout, parallel: bool) -> tuple[str, list]:
                 when c{width - 1} is null then len(list_filter([{cells}], lambda c: c is not null))
             end as __cells,
             case
-                when c{width} is null and c{width - 1} is not null
-                    then coalesce({", ".join(filled or ["null"])}) is null
-                else coalesce({", ".join(any_filled)}) is null
-            end as __empty
+                when c{width} is not null or c{width - 1} is null
+                    then coalesce({", ".join(any_filled)}) is null
+            end as __empty_row
         from read_csv(
             ?, header = false, skip = ?, delim = ?, quote = '"', escape = '"',
             columns = {columns}, auto_detect = false, null_padding = true, strict_mode = false,
@@ -293,7 +294,7 @@ def _normalised_source(layout: Layout, scratch: Path) -> tuple[str, list]:
     named = "".join(f", {ident(n)}" for n in names)
     sql = f"""
         select cast(__line as bigint) as __line_base{named},
-            cast(nullif(__cells, '') as bigint) as __cells, false as __empty
+            cast(nullif(__cells, '') as bigint) as __cells, false as __empty_row
         from read_csv(?, header = true, columns = {types}, auto_detect = false, quote = '"',
                       escape = '"')
     """
@@ -537,10 +538,13 @@ def _typed_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
     for name, column in contract.derived.items():
         selects.append(f"cast({column.sql} as {SQL_TYPES[column.type]}) as {ident(name)}")
     keys = []
+    texts = {  # the trimmed text of each present column, as computed once in `valued`
+        c.name: f"t.__v{i}"
+        for i, c in enumerate(contract.columns)
+        if c.name in layout.positions and c.empty_means is None
+    }
     for index, rule in enumerate(contract.attribution):
-        value = _text(contract, rule.column)
-        if rule.column not in layout.positions:
-            value = "null::varchar"
+        value = texts.get(rule.column, "null::varchar")
         parses.append(f"{_key(rule.by, value)} as __key{index}")
         keys.append(f"t.__key{index}")
     date_column = contract.attribution_date
@@ -556,6 +560,8 @@ def _typed_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
     else:
         attribution_date = "null::date"
     bad = " ".join(f"when {c} then {i + 1}" for i, c in enumerate(checks))
+    # A row is empty when every cell of the contract's is (the source flags wrong-width rows).
+    filled = ", ".join(texts.values()) or "null"
     missing = "".join(
         f", null::varchar as {ident(c.name)}"
         for c in contract.columns
@@ -571,7 +577,8 @@ def _typed_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
             from src as t
         ),
         parsed as (
-            select t.*, {", ".join(parses)}
+            select t.*, {", ".join(parses)},
+                coalesce(t.__empty_row, coalesce({filled}) is null) as __empty
             from valued as t
         ),
         checked as (
@@ -597,7 +604,7 @@ def _typed_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
 
 def _text(contract: Contract, name: str) -> str:
     """A landed cell as trimmed text; empty strings and the contract's NULL literals are null."""
-    value = f"nullif(trim(t.{ident(name)}), '')"
+    value = f"nullif(rf_trim(t.{ident(name)}), '')"
     if contract.null_literals:
         listed = ", ".join(lit(n) for n in contract.null_literals)
         value = f"case when {value} in ({listed}) then null else {value} end"

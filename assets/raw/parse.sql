@@ -1,29 +1,36 @@
 -- Text-to-value parsers shared by every contract. Each returns null when the text does not parse.
 
+-- trim() (which removes Unicode spaces too) costs five times a check that an ASCII string has
+-- no space at either end: most cells have none, so only the others pay for the full trim.
+create or replace temp macro rf_trim(v) as case
+    when strlen(v) = length(v) and not (v ^@ ' ' or suffix(v, ' ')) then v
+    else trim(v)
+end;
+
 -- Numbers: spaces, no-break spaces and apostrophes are thousands separators; `dec` is the file's
 -- decimal mark. With a decimal comma, a dot is a thousands separator only before three digits.
 create or replace temp macro rf_number(v, dec) as coalesce(
     -- Fast path: a plain number that cannot hold a thousands dot reads as itself.
-    case when dec = '.' or not contains(v, '.') then try_cast(trim(v) as double) end,
+    case when dec = '.' or not contains(v, '.') then try_cast(rf_trim(v) as double) end,
     try_cast(
     case
         when dec = ',' then replace(
             regexp_replace(
-                regexp_replace(trim(v), '[\s\x{00a0}\x{202f}'']', '', 'g'),
+                regexp_replace(rf_trim(v), '[\s\x{00a0}\x{202f}'']', '', 'g'),
                 '\.(\d{3})', '\1', 'g'
             ),
             ',', '.'
         )
-        else replace(regexp_replace(trim(v), '[\s\x{00a0}\x{202f}'']', '', 'g'), ',', '')
+        else replace(regexp_replace(rf_trim(v), '[\s\x{00a0}\x{202f}'']', '', 'g'), ',', '')
     end as double
     )
 );
 
 -- Excel serial day numbers (1900 date system) stand in for dates in re-saved files.
 create or replace temp macro rf_excel_serial(v) as case
-    when regexp_full_match(trim(v), '\d{5}(\.\d+)?')
+    when regexp_full_match(rf_trim(v), '\d{5}(\.\d+)?')
         then timestamp '1899-12-30' + to_microseconds(
-            cast(round(cast(trim(v) as double) * 86400000000) as bigint)
+            cast(round(cast(rf_trim(v) as double) * 86400000000) as bigint)
         )
 end;
 
@@ -31,19 +38,19 @@ end;
 create or replace temp macro rf_timestamp(v, fmts) as coalesce(
     -- Fast path for ISO 8601 in UTC ("...Z", Teams and Graph): a failed strptime costs more than
     -- the whole cast, and no contract format reads a trailing Z; the zone-aware cast agrees.
-    case when suffix(trim(v), 'Z') then try_cast(trim(v) as timestamp) end,
-    try_strptime(trim(v), fmts),
-    try_cast(try_cast(trim(v) as timestamptz) at time zone 'UTC' as timestamp),
-    try_cast(trim(v) as timestamp),
+    case when suffix(rf_trim(v), 'Z') then try_cast(rf_trim(v) as timestamp) end,
+    try_strptime(rf_trim(v), fmts),
+    try_cast(try_cast(rf_trim(v) as timestamptz) at time zone 'UTC' as timestamp),
+    try_cast(rf_trim(v) as timestamp),
     rf_excel_serial(v)
 );
 
 -- Months: 2014-01, 2014-01-01, jan 2014 / januari 2014 (Swedish, Norwegian, Danish, English).
 create or replace temp macro rf_month(v) as coalesce(
-    try_strptime(trim(v), ['%Y-%m', '%Y-%m-%d', '%Y/%m', '%m/%Y', '%Y%m']),
+    try_strptime(rf_trim(v), ['%Y-%m', '%Y-%m-%d', '%Y/%m', '%m/%Y', '%Y%m']),
     try_strptime(
         concat(
-            case lower(left(trim(v), 3))
+            case lower(left(rf_trim(v), 3))
                 when 'jan' then '01' when 'feb' then '02' when 'mar' then '03'
                 when 'apr' then '04' when 'maj' then '05' when 'mai' then '05'
                 when 'may' then '05' when 'jun' then '06' when 'jul' then '07'
@@ -52,7 +59,7 @@ create or replace temp macro rf_month(v) as coalesce(
                 when 'des' then '12'
             end,
             '-',
-            regexp_extract(trim(v), '(\d{4})$', 1)
+            regexp_extract(rf_trim(v), '(\d{4})$', 1)
         ),
         '%m-%Y'
     ),
@@ -66,29 +73,29 @@ create or replace temp macro rf_squeeze(v) as lower(regexp_replace(v, '[\s\x{00a
 -- "1h 13m 42s" / "2 h 44 m" / "59m 35s", or a bare number in `unit` (seconds, minutes, hours)
 -- written with the file's decimal mark `dec`.
 create or replace temp macro rf_duration_s(v, unit, dec) as case
-    when v is null or trim(v) = '' then null
+    when v is null or rf_trim(v) = '' then null
     -- Fast path for a bare whole number, without the regular expressions (same value as the last).
-    when try_cast(trim(v) as bigint) is not null then try_cast(trim(v) as double) * case unit
+    when try_cast(rf_trim(v) as bigint) is not null then try_cast(rf_trim(v) as double) * case unit
         when 'minutes' then 60 when 'hours' then 3600 else 1
     end
-    when regexp_full_match(trim(v), 'P(\d+D)?(T(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?')
-        then coalesce(try_cast(regexp_extract(trim(v), '(\d+)D', 1) as double), 0) * 86400
-            + coalesce(try_cast(regexp_extract(trim(v), '(\d+(\.\d+)?)H', 1) as double), 0) * 3600
-            + coalesce(try_cast(regexp_extract(trim(v), 'T.*?(\d+(\.\d+)?)M', 1) as double), 0) * 60
-            + coalesce(try_cast(regexp_extract(trim(v), '(\d+(\.\d+)?)S', 1) as double), 0)
-    when regexp_full_match(trim(v), '\d+:\d{1,2}:\d{1,2}(\.\d+)?')
-        then cast(split_part(trim(v), ':', 1) as double) * 3600
-            + cast(split_part(trim(v), ':', 2) as double) * 60
-            + cast(split_part(trim(v), ':', 3) as double)
-    when regexp_full_match(regexp_replace(trim(v), '[\s\x{00a0}]', '', 'g'), '\d+:\d{1,2}')
+    when regexp_full_match(rf_trim(v), 'P(\d+D)?(T(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?')
+        then coalesce(try_cast(regexp_extract(rf_trim(v), '(\d+)D', 1) as double), 0) * 86400
+            + coalesce(try_cast(regexp_extract(rf_trim(v), '(\d+(\.\d+)?)H', 1) as double), 0) * 3600
+            + coalesce(try_cast(regexp_extract(rf_trim(v), 'T.*?(\d+(\.\d+)?)M', 1) as double), 0) * 60
+            + coalesce(try_cast(regexp_extract(rf_trim(v), '(\d+(\.\d+)?)S', 1) as double), 0)
+    when regexp_full_match(rf_trim(v), '\d+:\d{1,2}:\d{1,2}(\.\d+)?')
+        then cast(split_part(rf_trim(v), ':', 1) as double) * 3600
+            + cast(split_part(rf_trim(v), ':', 2) as double) * 60
+            + cast(split_part(rf_trim(v), ':', 3) as double)
+    when regexp_full_match(regexp_replace(rf_trim(v), '[\s\x{00a0}]', '', 'g'), '\d+:\d{1,2}')
         then case when unit = 'mm:ss' then 1 else 60 end * (
-            cast(split_part(regexp_replace(trim(v), '[\s\x{00a0}]', '', 'g'), ':', 1) as double) * 60
-            + cast(split_part(trim(v), ':', 2) as double)
+            cast(split_part(regexp_replace(rf_trim(v), '[\s\x{00a0}]', '', 'g'), ':', 1) as double) * 60
+            + cast(split_part(rf_trim(v), ':', 2) as double)
         )
     when regexp_full_match(
-        lower(regexp_replace(trim(v), '[\s\x{00a0}]', '', 'g')),
+        lower(regexp_replace(rf_trim(v), '[\s\x{00a0}]', '', 'g')),
         '(\d+h)?(\d+(min|m))?(\d+s)?'
-    ) and regexp_matches(trim(v), '\d')
+    ) and regexp_matches(rf_trim(v), '\d')
         then coalesce(try_cast(regexp_extract(rf_squeeze(v), '(\d+)h', 1) as double), 0) * 3600
             + coalesce(try_cast(regexp_extract(rf_squeeze(v), '(\d+)m', 1) as double), 0) * 60
             + coalesce(try_cast(regexp_extract(rf_squeeze(v), '(\d+)s', 1) as double), 0)
@@ -98,7 +105,7 @@ create or replace temp macro rf_duration_s(v, unit, dec) as case
 end;
 
 -- Booleans as exports write them, in English and the Nordic languages.
-create or replace temp macro rf_boolean(v) as case lower(trim(v))
+create or replace temp macro rf_boolean(v) as case lower(rf_trim(v))
     when 'true' then true when 'yes' then true when 'ja' then true when '1' then true
     when 'false' then false when 'no' then false when 'nej' then false when 'nei' then false
     when '0' then false
@@ -110,7 +117,7 @@ create or replace temp macro rf_code(v) as nullif(ltrim(trim(cast(v as varchar))
 -- Organisation names compare without case, "kommun/kommune/herad" suffixes or genitive s.
 create or replace temp macro rf_name(v) as nullif(
     regexp_replace(
-        regexp_replace(lower(trim(v)), '\s+(kommun|kommune|herad|municipality)$', ''),
+        regexp_replace(lower(rf_trim(v)), '\s+(kommun|kommune|herad|municipality)$', ''),
         '^(.*[^s])s$|^(.*)$', '\1\2'
     ),
     ''
@@ -119,7 +126,7 @@ create or replace temp macro rf_name(v) as nullif(
 -- The domain of an e-mail address or SIP URI, without the "sip:" scheme or parameters.
 create or replace temp macro rf_domain(v) as nullif(
     lower(split_part(split_part(
-        case when contains(v, ':') then regexp_replace(trim(v), '^(sip|sips|mailto):', '') else trim(v) end,
+        case when contains(v, ':') then regexp_replace(rf_trim(v), '^(sip|sips|mailto):', '') else rf_trim(v) end,
         ';', 1
     ), '@', 2)),
     ''

@@ -11,7 +11,6 @@ from ..checks import (
     contract_specs,
     frame_of,
     reference_codes,
-    sampled,
     suite_results,
     table_frame,
     today,
@@ -38,7 +37,9 @@ def meeting_activity_checks(
 
     def validate_now() -> Iterator[dg.AssetCheckResult]:
         suite = meeting_activity_suite(reference_codes(warehouse), today())
-        frame = frame_of(warehouse, sampled(meeting_activity_frame_sql(load_contracts())))
+        frame = frame_of(
+            warehouse, meeting_activity_frame_sql(load_contracts()), "staging.meeting_activity"
+        )
         yield from suite_results(context, warehouse, inputs, MEETINGS, frame, suite)
 
     builds = ["staging.meeting_activity", "reference"]

@@ -33,13 +33,16 @@ def _ident(name: str) -> str:
 
 
 def _deduplicated(contract: Contract) -> str:
-    """raw.<kind> with rows that several overlapping exports share kept once (natural key)."""
+    """raw.<kind>'s rows that the contract stages (its `where`), with rows that several
+    overlapping exports share kept once (natural key). Filtering first keeps the window small:
+    the copies of one row agree on the filter, so the result is the same."""
     table = f"raw.{contract.kind}"
+    where = f" where {contract.staging['where']}" if contract.staging.get("where") else ""
     if not contract.natural_key:
-        return table
+        return f"(select * from {table}{where})" if where else table
     key = ", ".join(_ident(k) for k in contract.natural_key)
     return (
-        f"(select * from {table} "
+        f"(select * from {table}{where} "
         f"qualify row_number() over (partition by municipality_code, {key} "
         f"order by source_path, source_part, source_line) = 1)"
     )
@@ -64,8 +67,6 @@ def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: lis
         + ", ".join([*typed, *extra])
         + f" from {_deduplicated(contract)} as r"
     )
-    if staging.get("where"):
-        sql += f" where {staging['where']}"
     if group_by:
         sql += f" group by {group_by}"
     return sql
