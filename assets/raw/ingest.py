@@ -15,7 +15,15 @@ from python_calamine import CalamineError
 
 from schemas import CONTRACT_DIR, Contract, load_contracts
 
-from .load import Outcome, ensure_raw_table, install_macros, load_layout, raw_table
+from .load import (
+    Outcome,
+    SerialReadNeeded,
+    drop_helpers,
+    ensure_raw_table,
+    install_macros,
+    load_layout,
+    raw_table,
+)
 from .recognise import Layout, Miss, recognise
 from .sources import FileScan, Source, UnreadableFile, open_sources, scan_file
 
@@ -240,6 +248,7 @@ def load_file(
     scan: FileScan,
     contracts: tuple[Contract, ...],
     scratch: Path,
+    parallel: bool = True,
 ) -> list[FileRecord]:
     """Recognise and load every table in one file; unrecognised parts are recorded, not fatal."""
     sha = scan.sha256
@@ -270,6 +279,7 @@ def load_file(
                 direct=_direct(layout),
                 scratch=Path(work),
                 blanks=scan.blank_lines if layout.source.path == file else None,
+                parallel=parallel,
             )
         records.append(_outcome_record(rel, part, sha, outcome))
     return records
@@ -339,16 +349,19 @@ def ingest_folder(
                     report.loaded.append(record)
                 else:
                     purge(con, rel, contracts)
-                    for record in load_file(con, file, rel, scan, contracts, Path(scratch)):
+                    try:
+                        records = load_file(con, file, rel, scan, contracts, Path(scratch))
+                    except SerialReadNeeded:
+                        _restart(con, rel, contracts)
+                        records = load_file(con, file, rel, scan, contracts, Path(scratch), False)
+                    for record in records:
                         _record(con, record, fingerprint, stat)
                         report.loaded.append(record)
                     by_sha[sha] = rel
                 con.execute("commit")
             except READ_ERRORS as err:
                 # One unreadable file must not stop the run: record it and go on with the rest.
-                con.execute("rollback")
-                con.execute("begin transaction")
-                purge(con, rel, contracts)
+                _restart(con, rel, contracts)
                 record = FileRecord(rel, "", sha, None, 0, 0, 0, "unreadable", _plain(rel, err))
                 _record(con, record, fingerprint, stat)
                 con.execute("commit")
@@ -357,6 +370,16 @@ def ingest_folder(
                 con.execute("rollback")
                 raise
     return report
+
+
+def _restart(con: duckdb.DuckDBPyConnection, rel: str, contracts: tuple[Contract, ...]) -> None:
+    """Undo a file's load: what its transaction did, and the rows a large table of it committed
+    before numbering them (load.py), with the helper columns."""
+    con.execute("rollback")
+    con.execute("begin transaction")
+    purge(con, rel, contracts)
+    for contract in contracts:
+        drop_helpers(con, contract)
 
 
 def _plain(rel: str, err: Exception) -> str:

@@ -153,7 +153,8 @@ def _key(by: str, value: str) -> str:
 
 
 def _pseudonym(value: str) -> str:
-    return f"left(md5(getvariable('pseudonym_key') || lower(rf_trim({value}))), 16)"
+    """A keyed hash of a personal value: the same person gets the same pseudonym in every file."""
+    return f"left(md5(getvariable('pseudonym_key') || lower({value})), 16)"
 
 
 def choose_formats(
@@ -338,18 +339,26 @@ def _skipped_lines(con: duckdb.DuckDBPyConnection, layout: Layout, blanks: tuple
     return bool(con.execute("select count(*) from land_skipped_lines").fetchall()[0][0])
 
 
-def _read_direct(con: duckdb.DuckDBPyConnection, layout: Layout, typed: str) -> None:
-    """Run the typed pass over the file; serially if it has line breaks inside quotes, which
-    DuckDB's parallel reader cannot pad."""
-    for parallel in (True, False):
-        con.execute("drop table if exists land_rejects; drop table if exists land_scans")
-        sql, params = _direct_source(layout, parallel)
-        try:
-            con.execute(typed.format(source=sql), params)
-            return
-        except duckdb.InvalidInputException as err:
-            if not parallel or "quoted new lines" not in str(err):
-                raise
+class SerialReadNeeded(Exception):
+    """The file has line breaks inside quotes, which DuckDB's parallel reader cannot pad: load
+    it again, in a new transaction, with parallel = False."""
+
+
+def _read_direct(con: duckdb.DuckDBPyConnection, layout: Layout, insert: str, parallel: bool):
+    sql, params = _direct_source(layout, parallel)
+    con.execute("drop table if exists land_rejects; drop table if exists land_scans")
+    try:
+        con.execute(insert.format(source=sql), params)
+    except duckdb.Error as err:
+        if parallel and "quoted new lines" in str(err):
+            raise SerialReadNeeded(str(err)) from err
+        raise
+
+
+HELPERS = (("__problem", "integer"), ("__value", "varchar"))
+# __problem of a row while its file loads: null = loaded, 0.. = the first problem found (see
+# _problem_list), and these, which are deleted before the file's transaction ends:
+NO_MUNICIPALITY, TOTALS_ROW, EMPTY_ROW = -1, -2, -3
 
 
 def load_layout(
@@ -363,75 +372,62 @@ def load_layout(
     direct: bool,
     scratch: Path,
     blanks: tuple[int, ...] | None = None,
+    parallel: bool = True,
 ) -> Outcome:
     """Type, validate and attribute one table; loaded rows to raw, the rest to quarantine.
 
-    One pass reads the source into `typed` (stored values, the first problem of each row, its
-    attribution keys); two inserts then join the reference keys and split loaded from
-    quarantined rows. A direct CSV's rows are numbered by their order in `typed`.
+    One streaming pass inserts every row of the source into raw.<kind>, in file order, typed,
+    attributed (by map lookups, which keep that order) and marked with its first problem in two
+    helper columns. The marked rows then move to ops.quarantine and the helpers are dropped.
+    A direct CSV's rows are numbered afterwards from their order in the table.
     """
     contract = layout.contract
+    table = raw_table(contract)
     ensure_raw_table(con, contract)
+    for name, kind in HELPERS:
+        con.execute(f"alter table {table} add column if not exists {name} {kind}")
+    _set_load_variables(con, path, part, sha256, hint)
     warnings: list[str] = []
     if direct:
         formats = choose_formats(con, layout, warnings, _direct_source(layout, parallel=True))
-        typed = _typed_sql(layout, formats)
-        _read_direct(con, layout, typed)
+        _read_direct(con, layout, _insert_sql(layout, formats), parallel)
         if blanks is None:
             blanks = scan_file(layout.source.path).blank_lines
         skipped = _skipped_lines(con, layout, blanks)
+        # Numbering the rows now would rewrite the whole uncommitted insert; once committed, an
+        # update writes one column. A run stopped in between is never published (warehouse.py).
+        con.execute("commit")
+        con.execute("begin transaction")
+        _number_rows(con, layout, table, path, part, skipped)
     else:
         source = _normalised_source(layout, scratch)
         formats = choose_formats(con, layout, warnings, source)
-        con.execute(_typed_sql(layout, formats).format(source=source[0]), source[1])
+        con.execute(_insert_sql(layout, formats).format(source=source[0]), source[1])
         con.execute(
             "create or replace temp table land_reject_lines (line bigint, error_message varchar)"
         )
-        skipped = False
-    base = con.execute("select coalesce(min(rowid), 0) from typed").fetchall()[0][0]
-    line = f"coalesce(t.__line_base, t.rowid - {int(base)} + {layout.header_line + 1})"
-    if skipped:
-        line += " + coalesce(s.__skipped, 0)"
-    joins, found = _attribution_joins(contract, skipped, hint is not None)
-    kept = "not t.__empty and not t.__total"
-    names = ", ".join(ident(c) for c in [*(c.name for c in contract.columns), *contract.derived])
-    [[loaded]] = con.execute(
-        f"""
-        insert into {raw_table(contract)}
-        select ?, ?, ?, {line}, {found}, {names}
-        from typed as t
-        {joins}
-        where {kept} and t.__bad is null and {found} is not null
-        """,
-        [path, part, sha256, *_hint_params(hint)],
-    ).fetchall()
     problems = _problem_list(contract, layout)
     first_rule = contract.attribution[0].column if contract.attribution else "(whole file)"
     where = _attribution_place(contract, layout)
+    this_file = "source_path = getvariable('rf_path') and source_part = getvariable('rf_part')"
     [[quarantined]] = con.execute(
         f"""
         insert into ops.quarantine
-        select ?, ?, {line},
-            case when t.__bad is null then ? else (?::varchar[])[t.__bad + 1] end,
-            case when t.__bad is null then {_attribution_value(contract, layout)}
-                else t.__bad_value end,
-            case when t.__bad is null then ? else (?::varchar[])[t.__bad + 1] end,
-            ?, ?
-        from typed as t
-        {joins}
-        where {kept} and (t.__bad is not null or {found} is null)
+        select source_path, source_part, source_line,
+            case when __problem = {NO_MUNICIPALITY} then ? else (?::varchar[])[__problem + 1] end,
+            __value,
+            case when __problem = {NO_MUNICIPALITY} then ? else (?::varchar[])[__problem + 1] end,
+            file_sha256, ?
+        from {table}
+        where {this_file} and __problem >= {NO_MUNICIPALITY}
         """,
         [
-            path,
-            part,
             first_rule,
             [name for name, _ in problems],
             f"no municipality found for this row {where}; add the missing name, code, "
             "domain or room to data/reference/ (see README, reference data)",
             [reason for _, reason in problems],
-            sha256,
             contract.kind,
-            *_hint_params(hint),
         ],
     ).fetchall()
     [[rejected]] = con.execute(
@@ -444,55 +440,84 @@ def load_layout(
         """,
         [path, part, sha256, contract.kind],
     ).fetchall()
-    [[rows]] = con.execute(f"select count(*) from typed as t where {kept}").fetchall()
-    if rows != loaded + quarantined:
-        raise RuntimeError(
-            f"{path}: {rows} rows read but {loaded} loaded and {quarantined} quarantined; "
-            "a municipality key matches more than once (see the ref.municipality_keys check)"
-        )
-    warnings.extend(check_totals(con, layout))
-    con.execute("drop table typed")
+    [[loaded]] = con.execute(
+        f"select count(*) from {table} where {this_file} and __problem is null"
+    ).fetchall()
+    warnings.extend(check_totals(con, layout, this_file))
+    con.execute(f"delete from {table} where {this_file} and __problem is not null")
+    drop_helpers(con, contract)
     return Outcome(
         export_kind=contract.kind,
-        rows_in=rows + rejected,
+        rows_in=loaded + quarantined + rejected,
         rows_loaded=loaded,
         rows_quarantined=quarantined + rejected,
         warnings=warnings,
     )
 
 
-def _hint_params(hint: tuple[str, str] | None) -> list:
-    return list(hint or ())
+def drop_helpers(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Remove the load's helper columns (after a file, or after a file that failed)."""
+    for name, _ in HELPERS:
+        con.execute(f"alter table {raw_table(contract)} drop column if exists {name}")
 
 
-def _attribution_joins(contract: Contract, skipped: bool, hinted: bool) -> tuple[str, str]:
-    """The joins from `typed` to the reference keys (and the as-of join that numbers rows after
-    skipped lines), and the municipality code they find."""
-    joins = []
-    if skipped:
-        joins.append(
-            """asof left join (
+def _set_load_variables(con, path: str, part: str, sha256: str, hint) -> None:
+    """The file's identity, its title-line or folder hint, and the reference keys as one map
+    (key type and key -> validity periods and codes) for rf_municipality."""
+    con.execute("set variable rf_path = ?", [path])
+    con.execute("set variable rf_part = ?", [part])
+    con.execute("set variable rf_sha256 = ?", [sha256])
+    con.execute("set variable rf_hint = ?::varchar[]", [list(hint) if hint else [None, None]])
+    con.execute(
+        """
+        set variable rf_keys = (
+            select coalesce(map(list(k), list(periods)), map())
+            from (
+                select key_type || chr(0) || key as k,
+                    list({'valid_from': valid_from, 'valid_to': valid_to, 'code': code}
+                         order by valid_from) as periods
+                from ref.municipality_keys
+                group by key_type, key
+            )
+        )
+        """
+    )
+
+
+def _number_rows(con, layout: Layout, table: str, path: str, part: str, skipped: bool) -> None:
+    """source_line of a direct CSV's rows: their order in the table, plus the lines DuckDB
+    skipped before them (empty or unreadable lines)."""
+    first = layout.header_line + 1
+    where = "source_path = ? and source_part = ?"
+    [[low, high, rows]] = con.execute(
+        f"select min(rowid), max(rowid), count(*) from {table} where {where}", [path, part]
+    ).fetchall()
+    if not rows:
+        return
+    if high - low + 1 != rows:
+        raise RuntimeError(f"{path}: its rows were not stored in one run; load it again")
+    if not skipped:
+        con.execute(
+            f"update {table} set source_line = rowid - ? + ? where {where}",
+            [low, first, path, part],
+        )
+        return
+    con.execute(
+        f"""
+        update {table} as r set source_line = n.line
+        from (
+            select t.rowid as rid, t.rowid - ? + ? + coalesce(s.__skipped, 0) as line
+            from {table} as t
+            asof left join (
                 select rows_before, count(*) over (order by rows_before) as __skipped
                 from land_skipped_lines
-            ) as s on t.rowid - (select min(rowid) from typed) >= s.rows_before"""
-        )
-    for i, rule in enumerate(contract.attribution):
-        joins.append(
-            f"""left join ref.municipality_keys k{i}
-            on k{i}.key_type = {lit(rule.by)} and k{i}.key = t.__key{i}
-            and coalesce(t.__date, current_date) between k{i}.valid_from and k{i}.valid_to"""
-        )
-    codes = [f"k{i}.code" for i in range(len(contract.attribution))]
-    if hinted:
-        # A title line or folder names the municipality for rows that do not: looked up by the
-        # row's date too, so a name used before and after a merger gives the code of the time.
-        joins.append(
-            """left join ref.municipality_keys kh
-                on kh.key_type = ? and kh.key = ?
-                and coalesce(t.__date, current_date) between kh.valid_from and kh.valid_to"""
-        )
-        codes.append("kh.code")
-    return "\n".join(joins), f"coalesce({', '.join([*codes, 'null::varchar'])})"
+            ) as s on t.rowid - ? >= s.rows_before
+            where t.{where.replace(" and ", " and t.")}
+        ) as n
+        where r.rowid = n.rid
+        """,
+        [low, first, low, path, part],
+    )
 
 
 def _problem_list(contract: Contract, layout: Layout) -> list[tuple[str, str]]:
@@ -510,11 +535,11 @@ def _problem_list(contract: Contract, layout: Layout) -> list[tuple[str, str]]:
     return problems
 
 
-def _typed_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
-    """The one pass from source text to stored values, problems and attribution keys.
+def _insert_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
+    """The one pass from source text into raw.<kind>: stored values, attribution and problems.
 
     `{source}` is left for the reader; each cell is trimmed once and parsed once in inner
-    selects and the checks reuse the results.
+    selects and the checks reuse the results. Every source row is inserted, in order.
     """
     contract = layout.contract
     decimal = "," if layout.delimiter in (";", "\t") else "."
@@ -530,23 +555,17 @@ def _typed_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
         parses.append(f"{_parse(typed_column, f't.__v{index}', decimal)} as __p{index}")
         reused[_parse(typed_column, value, decimal)] = f"t.__p{index}"
         value, parsed = f"t.__v{index}", f"t.__p{index}"
-        stored = _pseudonym(value) if column.pii else parsed
-        selects.append(f"{stored} as {ident(column.name)}")
+        selects.append(_pseudonym(value) if column.pii else parsed)
         for condition, _ in _problems(column, value, parsed, decimal):
             checks.append(condition)
             shown.append(lit(f"({MASK[column.pii]})") if column.pii else value)
-    for name, column in contract.derived.items():
-        selects.append(f"cast({column.sql} as {SQL_TYPES[column.type]}) as {ident(name)}")
-    keys = []
+    for column in contract.derived.values():
+        selects.append(f"cast({column.sql} as {SQL_TYPES[column.type]})")
     texts = {  # the trimmed text of each present column, as computed once in `valued`
         c.name: f"t.__v{i}"
         for i, c in enumerate(contract.columns)
         if c.name in layout.positions and c.empty_means is None
     }
-    for index, rule in enumerate(contract.attribution):
-        value = texts.get(rule.column, "null::varchar")
-        parses.append(f"{_key(rule.by, value)} as __key{index}")
-        keys.append(f"t.__key{index}")
     date_column = contract.attribution_date
     if date_column and date_column in layout.positions:
         col = contract.column(date_column)
@@ -559,6 +578,12 @@ def _typed_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
         attribution_date = f"cast({reused.get(date_value, date_value)} as date)"
     else:
         attribution_date = "null::date"
+    codes = [
+        f"rf_municipality({lit(rule.by)}, "
+        f"{_key(rule.by, texts.get(rule.column, 'null::varchar'))}, __date)"
+        for rule in contract.attribution
+    ]
+    codes.append("rf_municipality(getvariable('rf_hint')[1], getvariable('rf_hint')[2], __date)")
     bad = " ".join(f"when {c} then {i + 1}" for i, c in enumerate(checks))
     # A row is empty when every cell of the contract's is (the source flags wrong-width rows).
     filled = ", ".join(texts.values()) or "null"
@@ -567,8 +592,21 @@ def _typed_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
         for c in contract.columns
         if c.name not in layout.positions
     )
+    columns = ", ".join(
+        ident(n)
+        for n in (
+            "source_path",
+            "source_part",
+            "file_sha256",
+            "source_line",
+            "municipality_code",
+            *(c.name for c in contract.columns),
+            *contract.derived,
+            *(h for h, _ in HELPERS),
+        )
+    )
     return f"""
-        create or replace temp table typed as
+        insert into {raw_table(contract)} ({columns})
         with src as (
             select *{missing} from ({{source}})
         ),
@@ -581,23 +619,34 @@ def _typed_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
                 coalesce(t.__empty_row, coalesce({filled}) is null) as __empty
             from valued as t
         ),
-        checked as (
-            select t.*, case when t.__cells is not null then 0 {bad} end as __bad
+        dated as (
+            select t.*, {attribution_date} as __date
             from parsed as t
+        ),
+        checked as (
+            select t.*, case when t.__cells is not null then 0 {bad} end as __bad,
+                coalesce({", ".join(codes)}) as __code
+            from dated as t
         )
         select
+            getvariable('rf_path'),
+            getvariable('rf_part'),
+            getvariable('rf_sha256'),
             t.__line_base,
+            t.__code,
             {", ".join(selects)},
-            t.__empty,
-            t.__total,
-            t.__bad,
             case
-                when t.__bad = 0 then t.__cells || ' cells'
+                when t.__empty then {EMPTY_ROW}
+                when t.__total then {TOTALS_ROW}
+                when t.__bad is not null then t.__bad
+                when t.__code is null then {NO_MUNICIPALITY}
+            end,
+            case
+                when t.__empty or t.__total then null
+                when t.__bad = 0 then cast(t.__cells as varchar) || ' cells'
                 when t.__bad is not null then [{", ".join(["null", *shown])}][t.__bad + 1]
-            end as __bad_value,
-            {attribution_date} as __date,
-            {_attribution_text(contract, layout)} as __attr
-            {"".join(f", {k}" for k in keys)}
+                when t.__code is null then {_attribution_value(contract, layout)}
+            end
         from checked as t
     """
 
@@ -620,38 +669,25 @@ def _attribution_place(contract: Contract, layout: Layout) -> str:
     return "(looked up " + ", ".join(f'"{r.column}" by {r.by}' for r in present) + ")"
 
 
-def _shown_rule(contract: Contract, layout: Layout):
-    """The first attribution rule whose column the export has, with its index."""
-    for index, rule in enumerate(contract.attribution):
-        if rule.column in layout.positions:
-            return index, rule
-    return None, None
-
-
-def _attribution_text(contract: Contract, layout: Layout) -> str:
-    """In the typed pass: the cell that names the municipality, as it may be shown."""
-    _, rule = _shown_rule(contract, layout)
-    if rule is None or contract.column(rule.column).pii == "email":
-        return "null::varchar"  # shown from its domain key instead (_attribution_value)
-    if contract.column(rule.column).pii:
-        return lit(f"({MASK[contract.column(rule.column).pii]})")
-    return _text(contract, rule.column)
-
-
 def _attribution_value(contract: Contract, layout: Layout) -> str:
     """The cell that failed to name a municipality, as it may be shown (e-mails as *@domain)."""
-    index, rule = _shown_rule(contract, layout)
-    if rule is not None and contract.column(rule.column).pii == "email":
-        domain = f"t.__key{index}" if rule.by == "domain" else "null"
-        return f"'*@' || coalesce({domain}, '?')"
-    return "t.__attr"
+    for rule in contract.attribution:
+        if rule.column in layout.positions:
+            column = contract.column(rule.column)
+            raw = _text(contract, rule.column)
+            if column.pii == "email":
+                return f"'*@' || coalesce(rf_domain({raw}), '?')"
+            if column.pii:
+                return lit(f"({MASK[column.pii]})")
+            return raw
+    return "null::varchar"
 
 
 def _with_formats(column: Column, formats: tuple[str, ...]) -> Column:
     return replace(column, formats=formats)
 
 
-def check_totals(con: duckdb.DuckDBPyConnection, layout: Layout) -> list[str]:
+def check_totals(con: duckdb.DuckDBPyConnection, layout: Layout, this_file: str) -> list[str]:
     """Compare a totals row with the sum of the rows as written: a mismatch is a warning."""
     contract = layout.contract
     if contract.totals_column is None:
@@ -662,8 +698,9 @@ def check_totals(con: duckdb.DuckDBPyConnection, layout: Layout) -> list[str]:
             continue
         value = ident(column.name)
         stated, summed = con.execute(
-            f"select sum({value}) filter (where __total), "
-            f"sum({value}) filter (where not __total and not __empty) from typed"
+            f"select sum({value}) filter (where __problem = {TOTALS_ROW}), "
+            f"sum({value}) filter (where __problem is null or __problem >= {NO_MUNICIPALITY}) "
+            f"from {raw_table(contract)} where {this_file}"
         ).fetchall()[0]
         if stated is not None and summed is not None and abs(stated - summed) > 0.5:
             warnings.append(

@@ -131,3 +131,10 @@ create or replace temp macro rf_domain(v) as nullif(
     ), '@', 2)),
     ''
 );
+
+-- The municipality a key names on a date: rf_keys maps key type and key to validity periods
+-- (set per file from ref.municipality_keys). A map lookup keeps the rows in file order.
+create or replace temp macro rf_municipality(key_type, key, d) as list_filter(
+    map_extract_value(getvariable('rf_keys'), key_type || chr(0) || key),
+    lambda p: coalesce(d, current_date) between p.valid_from and p.valid_to
+)[1].code;
