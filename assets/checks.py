@@ -208,7 +208,7 @@ def sql_result(
     return check_result(context, warehouse, inputs, asset, check_name, findings, blocking, total, 1)
 
 
-MAX_VALIDATED_ROWS = 100_000
+MAX_VALIDATED_ROWS = 50_000
 
 
 def sampled(con, sql_from: str, table: str) -> str:

@@ -512,3 +512,20 @@ def test_a_line_break_inside_quotes_is_read_serially_and_nothing_is_lost(tmp_pat
     # Numbered by rows: the quoted line break is the one documented shift (README).
     assert (line, column, value) == (4, "(row)", "6 cells")
     assert accounted(con)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 1 << 24])
+def test_the_file_scan_finds_every_empty_line_whatever_the_slice_size(tmp_path, monkeypatch, chunk):
+    import hashlib
+
+    from assets.raw import sources
+
+    monkeypatch.setattr(sources, "SCAN_CHUNK", chunk)
+    data = b"h\na\n\nb\r\n\r\nc\n\n\n\nd"
+    path = tmp_path / "blank.csv"
+    path.write_bytes(data)
+    scan = sources.scan_file(path)
+    assert scan.blank_lines == (3, 5, 7, 8, 9)
+    assert scan.sha256 == hashlib.sha256(data).hexdigest()
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert sources.scan_file(tmp_path / "empty.csv").blank_lines == ()

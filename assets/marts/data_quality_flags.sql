@@ -1,6 +1,8 @@
 -- Why one year's figure is weaker than another's: one row per programme, municipality (today's
 -- code), year and flag, with a detail an analyst can read.
 
+-- One row per distinct source, platform and period (every use below is a distinct or a sum of
+-- meetings), so millions of single calls become a few thousand rows.
 create or replace temp table activity_rows as
 select
     c.today_code,
@@ -10,11 +12,12 @@ select
     a.platform,
     a.period_start,
     a.period_end,
-    a.meetings,
+    sum(a.meetings) as meetings,
     cast(year(a.period_start) as integer) as year
 from staging.meeting_activity a
 join current_code c
-  on c.code = a.municipality_code;
+  on c.code = a.municipality_code
+group by all;
 
 create or replace temp table trip_years as
 select distinct c.today_code, cast(year(t.trip_date) as integer) as year

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import mmap
 import re
 import threading
 import zipfile
@@ -50,26 +51,34 @@ class FileScan:
 def scan_file(path: Path) -> FileScan:
     """SHA-256 of the file and its empty lines.
 
-    The digest runs in a thread (hashlib releases the GIL) while this one looks for empty
-    lines, so the scan costs about as much as the hash alone. Lines are counted in a second
-    read only when there are empty lines, which most exports do not have.
+    The file is mapped, not read (no copy); the digest of each slice runs in a thread (hashlib
+    releases the GIL) while this one looks for empty lines in it, so the scan costs about as
+    much as the hash alone. Lines are counted in a second read only when there are empty
+    lines, which most exports do not have.
     """
     digest = hashlib.sha256()
     found: list[int] = []  # byte offsets of the newlines that end the line before an empty one
-    offset = 0  # bytes before `chunk` in the file
-    tail = b""  # the previous chunk's last two bytes: an empty line may straddle two chunks
-    with path.open("rb") as handle:
-        while chunk := handle.read(SCAN_CHUNK):
-            hashing = threading.Thread(target=digest.update, args=(chunk,))
-            hashing.start()
-            start = offset - len(tail)
-            for match in EMPTY_LINE.finditer(tail + chunk):
-                if not found or start + match.start() > found[-1]:
-                    found.append(start + match.start())
-            hashing.join()
-            tail = (tail + chunk)[-2:]
-            offset += len(chunk)
+    if path.stat().st_size:
+        with (
+            path.open("rb") as handle,
+            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm,
+        ):
+            for start in range(0, len(mm), SCAN_CHUNK):
+                with memoryview(mm)[start : start + SCAN_CHUNK] as chunk:
+                    hashing = threading.Thread(target=digest.update, args=(chunk,))
+                    hashing.start()
+                    # From two bytes back: an empty line may straddle two slices.
+                    low = max(0, start - 2)
+                    for offset in _empty_lines(mm, low, start + SCAN_CHUNK):
+                        if not found or offset > found[-1]:
+                            found.append(offset)
+                    hashing.join()
     return FileScan(digest.hexdigest(), _line_numbers(path, found))
+
+
+def _empty_lines(mm: mmap.mmap, low: int, high: int) -> list[int]:
+    with memoryview(mm)[low:high] as part:
+        return [low + m.start() for m in EMPTY_LINE.finditer(part)]
 
 
 def _line_numbers(path: Path, offsets: list[int]) -> tuple[int, ...]:

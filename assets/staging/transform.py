@@ -41,11 +41,23 @@ def _deduplicated(contract: Contract) -> str:
     if not contract.natural_key:
         return f"(select * from {table}{where})" if where else table
     key = ", ".join(_ident(k) for k in contract.natural_key)
-    return (
-        f"(select * from {table}{where} "
-        f"qualify row_number() over (partition by municipality_code, {key} "
-        f"order by source_path, source_part, source_line) = 1)"
-    )
+    # Only rows whose key hashes like another's need the window (a hash collision just sends a
+    # row through it too); the millions of single calls pass straight through.
+    return f"""(
+        with keyed as (
+            select *, hash(municipality_code, {key}) as __key_hash from {table}{where}
+        ),
+        shared as (
+            select __key_hash from keyed group by __key_hash having count(*) > 1
+        )
+        select * exclude (__key_hash) from keyed anti join shared using (__key_hash)
+        union all
+        (
+            select * exclude (__key_hash) from keyed semi join shared using (__key_hash)
+            qualify row_number() over (partition by municipality_code, {key}
+                                       order by source_path, source_part, source_line) = 1
+        )
+    )"""
 
 
 def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: list[str]) -> str:
