@@ -37,6 +37,7 @@ class Column:
     allowed: tuple[str, ...] = ()
     pii: str | None = None
     keep: bool = True
+    compress: bool = True  # false for random identifiers (GUIDs): see docs/benchmark.md
     empty_means: str | None = None
     description: str = ""
     sql: str | None = None
@@ -110,6 +111,7 @@ def _column(name: str, spec: dict, where: str) -> Column:
         allowed=tuple(spec.get("allowed", ())),
         pii=pii,
         keep=bool(spec.get("keep", True)),
+        compress=bool(spec.get("compress", True)),
         empty_means=spec.get("empty_means"),
         description=spec.get("description", ""),
         sql=spec.get("sql"),
