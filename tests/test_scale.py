@@ -10,6 +10,7 @@ from conftest import ROOT, query, run_pipeline
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from bench import best, step_times  # noqa: E402
 from make_large_sample import LYNC_HEADER, PSTN_HEADER, generate  # noqa: E402
 
 ROWS = 3000  # bad rows at 137, 1137 and 2137: one of each planted kind
@@ -93,6 +94,18 @@ def test_exactly_the_planted_rows_are_quarantined_and_parquet_is_written(generat
         )
     )
     assert reasons == {"duration_s": 1, "start_time": 1, "(row)": 1, "upn": 2}
+    # Random per-call ids are stored as they are (compress = false in the contract); the rest
+    # are left to DuckDB's choice.
+    compression = dict(
+        query(
+            warehouse,
+            "select column_name, string_agg(distinct compression, ',') "
+            "from pragma_storage_info('raw.teams_pstn') where segment_type <> 'VALIDITY' "
+            "group by all",
+        )
+    )
+    assert {compression[c] for c in ("usage_id", "call_id", "conference_id")} == {"Uncompressed"}
+    assert compression["call_type"] != "Uncompressed"
 
     root = warehouse.parent / "parquet"
     assert root.is_symlink()
@@ -109,3 +122,14 @@ def test_exactly_the_planted_rows_are_quarantined_and_parquet_is_written(generat
     version = root.resolve()
     assert run_pipeline(workspace["raw"], warehouse, selection=selection).success
     assert root.resolve() == version  # nothing new: the export is not rewritten
+
+
+@pytest.mark.unit
+def test_bench_keeps_the_fastest_repetition_and_the_highest_memory():
+    runs = [{"wall_s": 50.0, "rss_mb": 900.0, "round": 1}, {"wall_s": 46.0, "rss_mb": 800.0}]
+    assert best(runs) == {"wall_s": 46.0, "rss_mb": 900.0}
+    log = (
+        'Finished execution of step "raw_exports" in 1m3.5s.\n'
+        'Finished execution of step "x" in 40ms.'
+    )
+    assert step_times(log) == {"raw_exports": 63.5, "x": 0.04}
