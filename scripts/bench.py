@@ -7,8 +7,9 @@ In one run, on the same generated files (scripts/make_large_sample.py):
   (c) DuckDB's own `create table as select * from read_csv(...)` of each file;
   (d) the run of (a) again with nothing new (it must change nothing).
 Each runs as a child process under /usr/bin/time -v for its peak RSS. (a), (b) and (c) run
-`--repeat` times (default 2), interleaved; each keeps its fastest wall time and its highest peak
-RSS, so a burst of other work on a shared machine does not decide the ratio. Prints a markdown
+`--repeat` times (default 2), interleaved, after one uncounted warm-up run of (b); each keeps its
+fastest wall time and its highest peak RSS, so a burst of other work on a shared machine does not
+decide the ratio. Prints a markdown
 table and writes it into docs/benchmark.md, with the machine it ran on and every repetition.
 """
 
@@ -317,6 +318,8 @@ def main() -> None:
         link(path, raw / path.name)
 
     runs: dict = {"load": [os.getloadavg()[0]], "a": [], "b": [], "c": []}
+    print("warm-up: (b) once, not counted (imports and reference files into the page cache) ...")
+    materialize(pipeline_env(work, empty, fresh(work / "warm-up")))
     for round_ in range(1, args.repeat + 1):
         print(f"round {round_}: (b) empty drop folder ...", flush=True)
         runs["b"].append(materialize(pipeline_env(work, empty, fresh(work / f"b{round_}"))))
