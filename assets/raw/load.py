@@ -35,8 +35,9 @@ TYPE_WORDS = {
     "duration": "a duration",
     "boolean": "yes/no",
 }
-# Random identifiers (GUIDs) shrink by half at most under DuckDB's string compression, which costs
-# an eighth of a large load to try: a contract stores them as they are (`compress = false`).
+# Random identifiers (GUIDs, SIP call ids) shrink by half at most under DuckDB's string
+# compression, which costs a tenth of a large load to try: a contract stores them as they are
+# (`compress = false`).
 UNCOMPRESSED = " using compression uncompressed"
 MASK = {"email": "an e-mail address", "name": "a name", "phone": "a phone number", "id": "an id"}
 
