@@ -23,7 +23,7 @@ def folder_snapshot(inputs: Inputs, cursor: str | None) -> dict[str, list]:
         if seen and seen[:2] == [stat.st_size, stat.st_mtime_ns]:
             snapshot[rel] = seen
         else:
-            snapshot[rel] = [stat.st_size, stat.st_mtime_ns, scan_file(file).sha256]
+            snapshot[rel] = [stat.st_size, stat.st_mtime_ns, scan_file(file, lines=False).sha256]
     return snapshot
 
 

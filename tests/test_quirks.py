@@ -527,5 +527,8 @@ def test_the_file_scan_finds_every_empty_line_whatever_the_slice_size(tmp_path, 
     scan = sources.scan_file(path)
     assert scan.blank_lines == (3, 5, 7, 8, 9)
     assert scan.sha256 == hashlib.sha256(data).hexdigest()
+    # The sensor needs only the hash, an archive member only its empty lines.
+    assert sources.scan_file(path, lines=False) == sources.FileScan(scan.sha256, ())
+    assert sources.scan_file(path, hashed=False) == sources.FileScan("", scan.blank_lines)
     (tmp_path / "empty.csv").write_bytes(b"")
     assert sources.scan_file(tmp_path / "empty.csv").blank_lines == ()

@@ -399,7 +399,7 @@ def load_layout(
         formats = choose_formats(con, layout, warnings, _direct_source(layout, parallel=True))
         _read_direct(con, layout, _insert_sql(layout, formats), parallel)
         if blanks is None:
-            blanks = scan_file(layout.source.path).blank_lines
+            blanks = scan_file(layout.source.path, hashed=False).blank_lines
         skipped = _skipped_lines(con, layout, blanks)
         # Numbering the rows now would rewrite the whole uncommitted insert; once committed, an
         # update writes one column. A run stopped in between is never published (warehouse.py).

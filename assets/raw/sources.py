@@ -48,8 +48,8 @@ class FileScan:
     blank_lines: tuple[int, ...]  # physical line numbers (1-based) of empty lines
 
 
-def scan_file(path: Path) -> FileScan:
-    """SHA-256 of the file and its empty lines.
+def scan_file(path: Path, hashed: bool = True, lines: bool = True) -> FileScan:
+    """SHA-256 of the file and its empty lines (either may be left out: "" and ()).
 
     The file is mapped, not read (no copy), and each slice's pages are handed back once scanned,
     so a 3 GB file does not count 3 GB of resident memory. The digest of each slice runs in a
@@ -67,19 +67,22 @@ def scan_file(path: Path) -> FileScan:
             dropped = 0  # pages before this offset were handed back (they count as RSS)
             for start in range(0, len(mm), SCAN_CHUNK):
                 with memoryview(mm)[start : start + SCAN_CHUNK] as chunk:
-                    hashing = threading.Thread(target=digest.update, args=(chunk,))
-                    hashing.start()
+                    hashing = None
+                    if hashed:
+                        hashing = threading.Thread(target=digest.update, args=(chunk,))
+                        hashing.start()
                     # From two bytes back: an empty line may straddle two slices.
                     low = max(0, start - 2)
-                    for offset in _empty_lines(mm, low, start + SCAN_CHUNK):
+                    for offset in _empty_lines(mm, low, start + SCAN_CHUNK) if lines else ():
                         if not found or offset > found[-1]:
                             found.append(offset)
-                    hashing.join()
+                    if hashing:
+                        hashing.join()
                 done = low // mmap.PAGESIZE * mmap.PAGESIZE
                 if done > dropped and hasattr(mmap, "MADV_DONTNEED"):
                     mm.madvise(mmap.MADV_DONTNEED, dropped, done - dropped)
                     dropped = done
-    return FileScan(digest.hexdigest(), _line_numbers(path, found))
+    return FileScan(digest.hexdigest() if hashed else "", _line_numbers(path, found))
 
 
 def _empty_lines(mm: mmap.mmap, low: int, high: int) -> list[int]:
