@@ -7,10 +7,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import WILD
+from conftest import WILD, needs_wild
 from ingest_helpers import accounted, ingest
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, needs_wild]
 
 HAND_COUNTS = {
     "teams_legacy_attendance_utf16_de_ddmm24h.csv": ("teams_attendance_legacy", 38),
