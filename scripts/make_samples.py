@@ -1483,6 +1483,28 @@ def write_template(path: Path) -> dict:
     }
 
 
+DECLARATION_HEADER = (
+    "Kommunenummer", "Periode fra", "Periode til", "Plattform", "Antall møter",
+    "Antall deltakere", "Total tid (minutter)", "Erstattede reiser", "Km tur-retur per reise",
+)  # fmt: skip
+# Knutepunkt's IT-utvalget (seed 000): six meetings in 2013 of the host and six IT leaders who no
+# longer drove 60 km to Kristiansand: 6 x 6 = 36 declared trips of 60 km (2,160 km).
+DECLARATION_ROW = ("1001", "01.01.2013", "31.12.2013", "lync", 6, 42, 180, 36, 60)
+
+
+def write_declaration(path: Path) -> dict:
+    """A4 as CSV, in Norwegian: a template row that declares the trips its meetings replaced."""
+    lines = [";".join(DECLARATION_HEADER), ";".join(str(v) for v in DECLARATION_ROW)]
+    write_text(path, "\r\n".join(lines) + "\r\n")
+    trips, km = DECLARATION_ROW[7], DECLARATION_ROW[8]
+    return {
+        "rows": 1,
+        "bad_rows": [],
+        "declared_trips": trips,
+        "declared_km": trips * km,
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # Orchestration
 # --------------------------------------------------------------------------------------------
@@ -1502,6 +1524,7 @@ WRITERS = (
     ("odsherred/teams_activity_counts_odsherred_2024.csv", write_teams_activity_counts),
     ("Calls.Export.7f3a2c.zip", write_pstn_zip),
     ("resfritt_mal_odsherred_2011-2015.xlsx", write_template),
+    ("resfritt_mal_knutepunkt_2013.csv", write_declaration),
 )
 
 README_ROWS = {
@@ -1539,6 +1562,8 @@ README_ROWS = {
         "NOK and DKK, 3 `ucap_in` rows without user"),
     "resfritt_mal_odsherred_2011-2015.xlsx": ("A4 resfritt template", "xlsx", "-",
         "sheet `Data`, codes as text, real date cells"),
+    "resfritt_mal_knutepunkt_2013.csv": ("A4 resfritt template (NO)", "UTF-8", "`;`",
+        "CRLF, `dd.mm.yyyy`, declares IT-utvalget's 36 replaced trips of 60 km"),
 }  # fmt: skip
 
 

@@ -18,6 +18,9 @@ REFERENCE = [
 ]
 MARTS = [
     "marts.virtual_meetings",
+    "marts.eligible_meetings",
+    "marts.measured_travel",
+    "marts.substitution_rates",
     "marts.municipality_progress",
     "marts.programme_progress",
     "marts.municipality_progress_historical",
@@ -43,11 +46,66 @@ def virtual_meetings(warehouse: Warehouse) -> dg.MaterializeResult:
 
 
 @dg.asset(
+    key=["marts", "eligible_meetings"],
+    group_name="marts",
+    deps=[dg.AssetKey(["staging", "meeting_activity"]), *REFERENCE],
+    kinds={"duckdb"},
+)
+def eligible_meetings(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Remote-person meetings that could have replaced a trip, per municipality, export code and
+    year: no audio-only or one-to-one calls, video-room meetings counted once, declared
+    replacements apart."""
+    return rebuild_if_changed(
+        warehouse, "marts.eligible_meetings", INPUTS, _sql("eligible_meetings"), COMMON_SQL
+    )
+
+
+@dg.asset(
+    key=["marts", "measured_travel"],
+    group_name="marts",
+    deps=[dg.AssetKey(["staging", "trips"]), dg.AssetKey(["ref", "municipalities"])],
+    kinds={"duckdb"},
+)
+def measured_travel(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Trips to meetings from travel claims per municipality and year: count, km, car km and
+    cost, the measured side that progress is judged on."""
+    return rebuild_if_changed(
+        warehouse, "marts.measured_travel", INPUTS, _sql("measured_travel"), COMMON_SQL
+    )
+
+
+@dg.asset(
+    key=["marts", "substitution_rates"],
+    group_name="marts",
+    deps=[
+        dg.AssetKey(["marts", "eligible_meetings"]),
+        dg.AssetKey(["marts", "measured_travel"]),
+        dg.AssetKey(["ref", "programmes"]),
+        dg.AssetKey(["ref", "calibration"]),
+        *REFERENCE,
+    ],
+    kinds={"duckdb"},
+)
+def substitution_rates(warehouse: Warehouse) -> dg.MaterializeResult:
+    """How many trips a virtual meeting replaced, per municipality: calibrated on its own measured
+    decline, else its programme's, else the default band (flagged), with the years it rests on
+    and its leave-one-year-out error."""
+    return rebuild_if_changed(
+        warehouse,
+        "marts.substitution_rates",
+        [*INPUTS, "marts.eligible_meetings", "marts.measured_travel"],
+        _sql("substitution_rates"),
+        COMMON_SQL,
+    )
+
+
+@dg.asset(
     key=["marts", "municipality_progress"],
     group_name="marts",
     deps=[
-        dg.AssetKey(["staging", "meeting_activity"]),
-        dg.AssetKey(["staging", "trips"]),
+        dg.AssetKey(["marts", "eligible_meetings"]),
+        dg.AssetKey(["marts", "measured_travel"]),
+        dg.AssetKey(["marts", "substitution_rates"]),
         *REFERENCE,
         dg.AssetKey(["ref", "targets"]),
         dg.AssetKey(["ref", "employees"]),
@@ -55,12 +113,13 @@ def virtual_meetings(warehouse: Warehouse) -> dg.MaterializeResult:
     kinds={"duckdb"},
 )
 def municipality_progress(warehouse: Warehouse) -> dg.MaterializeResult:
-    """Each municipality's progress per year against its programme's stepped target: measured
-    from travel claims, estimated from virtual meetings (low-central-high), with status."""
+    """Each municipality's progress per year against its programme's stepped trip target: judged
+    on travel claims where they exist, else on the calibrated estimate's band, with the status,
+    the figure it judged and where the rate came from."""
     return rebuild_if_changed(
         warehouse,
         "marts.municipality_progress",
-        INPUTS,
+        [*INPUTS, "marts.eligible_meetings", "marts.measured_travel", "marts.substitution_rates"],
         _sql("municipality_progress"),
         COMMON_SQL,
     )
@@ -69,7 +128,11 @@ def municipality_progress(warehouse: Warehouse) -> dg.MaterializeResult:
 @dg.asset(
     key=["marts", "programme_progress"],
     group_name="marts",
-    deps=[dg.AssetKey(["marts", "municipality_progress"]), dg.AssetKey(["ref", "programmes"])],
+    deps=[
+        dg.AssetKey(["marts", "municipality_progress"]),
+        dg.AssetKey(["marts", "measured_travel"]),
+        dg.AssetKey(["ref", "programmes"]),
+    ],
     kinds={"duckdb"},
 )
 def programme_progress(warehouse: Warehouse) -> dg.MaterializeResult:
@@ -77,8 +140,9 @@ def programme_progress(warehouse: Warehouse) -> dg.MaterializeResult:
     return rebuild_if_changed(
         warehouse,
         "marts.programme_progress",
-        [*INPUTS, "marts.municipality_progress"],
+        [*INPUTS, "marts.municipality_progress", "marts.measured_travel"],
         _sql("programme_progress"),
+        COMMON_SQL,
     )
 
 
@@ -86,7 +150,8 @@ def programme_progress(warehouse: Warehouse) -> dg.MaterializeResult:
     key=["marts", "municipality_progress_historical"],
     group_name="marts",
     deps=[
-        dg.AssetKey(["staging", "meeting_activity"]),
+        dg.AssetKey(["marts", "eligible_meetings"]),
+        dg.AssetKey(["marts", "municipality_progress"]),
         dg.AssetKey(["staging", "trips"]),
         *REFERENCE,
     ],
@@ -94,11 +159,12 @@ def programme_progress(warehouse: Warehouse) -> dg.MaterializeResult:
 )
 def municipality_progress_historical(warehouse: Warehouse) -> dg.MaterializeResult:
     """Meetings, avoided trips and CO2 and measured trips under the codes the exports carried
-    (Søgne 1018, Songdalen 1017, Granvin 1234 before the 2020 mergers), beside today's code."""
+    (Søgne 1018, Songdalen 1017, Granvin 1234 before the 2020 mergers), beside today's code;
+    today's estimate is shared by each code's eligible meetings."""
     return rebuild_if_changed(
         warehouse,
         "marts.municipality_progress_historical",
-        INPUTS,
+        [*INPUTS, "marts.eligible_meetings", "marts.municipality_progress"],
         _sql("municipality_progress_historical"),
         COMMON_SQL,
     )

@@ -94,58 +94,13 @@ select from_code, year, round_trip_km, version
 from candidates
 where rank = 1;
 
--- Meetings per export row, with the Zoom rules: audio-only calls and one-to-one calls replace no
--- trip, and at most one car trip per person per day: rows that know their people and days
--- (max_trips: Teams user detail, attendance and Zoom reports) are capped; aggregates cannot be.
-create or replace temp table activity_by_code as
-with activity as (
-    select
-        c.today_code,
-        c.country,
-        a.municipality_code as code,
-        cast(year(a.period_start) as integer) as year,
-        a.meetings,
-        case
-            when a.participants is not null and a.meetings > 0
-                then greatest(a.participants / a.meetings - 1.0, 0.0)
-        end as remote_per_meeting,
-        coalesce(a.media = 'audio' or a.one_to_one, false) as replaces_no_trip,
-        a.max_trips
-    from staging.meeting_activity a
-    join current_code c
-      on c.code = a.municipality_code
-),
-per_code as (
-    select
-        today_code,
-        country,
-        code,
-        year,
-        sum(meetings) as meetings,
-        sum(meetings) filter (where replaces_no_trip) as meetings_replacing_no_trip,
-        sum(
-            case
-                when replaces_no_trip then 0
-                else least(
-                    meetings
-                        * coalesce(remote_per_meeting, factor_of('remote_participants', country, year)),
-                    coalesce(max_trips, 'infinity'::double)
-                )
-            end
-        ) as remote_person_meetings
-    from activity
-    group by all
-)
-select
-    p.*,
-    coalesce(d.round_trip_km, dt.round_trip_km) as round_trip_km,
-    p.remote_person_meetings * coalesce(d.round_trip_km, dt.round_trip_km) as remote_person_km,
-    coalesce(d.version, dt.version) as distance_version
-from per_code p
-left join distance_by_year d
-  on d.from_code = p.code and d.year = p.year
-left join distance_by_year dt
-  on dt.from_code = p.today_code and dt.year = p.year;
+-- Bounds that keep NULL as NULL: DuckDB's least() and greatest() skip NULLs, so least(NULL, 300)
+-- is 300 and "no export" would become 100 %. A NULL bound leaves the value as it is.
+create or replace temp macro not_negative(x) as
+    case when x is null then null else greatest(x, 0.0) end;
+
+create or replace temp macro at_most(x, bound) as
+    case when x is null then null when bound is null then x else least(x, bound) end;
 
 -- Every factor a row uses, with its version: one version string when they all agree.
 create or replace temp macro factor_versions(ctry, yr, dist_version) as (

@@ -1,53 +1,59 @@
--- Progress against the stepped targets, measured (travel claims) and estimated (meetings).
+-- Progress against the stepped trip targets (ESTIMATION.md): judged on the measured reduction
+-- where travel claims exist; else on the calibrated, additional, bounded estimate, as a band.
 
--- Meetings per municipality (today's code) and year, from activity_by_code (common.sql).
-create or replace temp table estimated as
+create or replace temp table meetings_by_year as
 select
-    today_code,
+    municipality_code,
     year,
-    any_value(country) as country,
-    sum(meetings) as virtual_meetings,
-    sum(remote_person_meetings) as remote_person_meetings,
-    sum(remote_person_km) as remote_person_km,
-    max(distance_version) as distance_version
-from activity_by_code
-group by all;
+    sum(virtual_meetings) as virtual_meetings,
+    sum(meetings_replacing_no_trip) as meetings_replacing_no_trip,
+    sum(uncapped_person_meetings) as uncapped_person_meetings,
+    flatten(list(capped_rows)) as capped_rows,
+    sum(eligible_remote_person_meetings) as raw_person_meetings,
+    sum(declared_replaced_trips) as declared_replaced_trips,
+    sum(declared_km) as declared_km
+from marts.eligible_meetings
+group by municipality_code, year;
 
-create or replace temp table measured as
-select
-    c.today_code,
-    cast(year(t.trip_date) as integer) as year,
-    count(*) filter (where t.is_meeting) as trips,
-    sum(t.distance_km) filter (where t.is_meeting) as trip_km,
-    -- Only car trips have an emission factor here; bus and train are left out of trip CO2.
-    coalesce(sum(t.distance_km) filter (where t.is_meeting and t.mode ilike '%bil%'), 0)
-        as trip_car_km
-from staging.trips t
+-- Trips the eligible meetings stand for at rate s: s per person-meeting, at most the row's cap
+-- (one trip per person and day, after the rate), less the meetings declared separately.
+create or replace temp macro rated(uncapped, capped, declared, s) as
+    not_negative(
+        s * uncapped
+        + coalesce(list_sum([least(s * r.person_meetings, r.max_trips) for r in capped]), 0)
+        - s * coalesce(declared, 0)
+    );
+
+-- A municipality's default trip per year under today's code, else under the codes it merged.
+create or replace temp table distance_by_today as
+select c.today_code, d.year, avg(d.round_trip_km) as round_trip_km, max(d.version) as version
+from distance_by_year d
 join current_code c
-  on c.code = t.municipality_code
-group by all;
+  on c.code = d.from_code
+group by c.today_code, d.year;
 
 create or replace temp table grid as
-with programme_years as (
-    select pm.programme, pm.municipality_code as today_code, p.baseline_year, y.year
-    from ref.programme_members pm
-    join ref.programmes p
-      on p.programme = pm.programme
+select distinct programme, municipality_code, year
+from (
+    select r.programme, r.municipality_code, y.year
+    from marts.substitution_rates r
     join (
-        select distinct year from estimated
+        select year from marts.eligible_meetings
         union
-        select distinct year from measured
+        select year from marts.measured_travel
     ) y
       on true
     union
-    select pm.programme, pm.municipality_code, p.baseline_year, p.baseline_year
-    from ref.programme_members pm
-    join ref.programmes p
-      on p.programme = pm.programme
-)
-select distinct * from programme_years;
+    select programme, municipality_code, baseline_year
+    from marts.substitution_rates
+);
 
 create or replace temp table targets_by_year as
+with trip_targets as (
+    select programme, from_year, reduction_pct
+    from ref.targets
+    where metric = 'trips'
+)
 select
     g.programme,
     g.year,
@@ -64,7 +70,7 @@ select
     arg_min(t.reduction_pct, t.from_year) filter (where t.from_year > g.year) as upcoming_step_pct,
     count(t.from_year) as target_steps
 from (select distinct programme, year from grid) g
-left join ref.targets t
+left join trip_targets t
   on t.programme = g.programme
 group by all;
 
@@ -72,94 +78,212 @@ create or replace table marts.municipality_progress as
 with joined as (
     select
         g.programme,
-        g.today_code as municipality_code,
+        g.municipality_code,
         m.name as municipality,
         m.country,
+        m.currency,
         g.year,
-        g.baseline_year,
+        r.baseline_year,
         tt.target_pct,
         tt.next_milestone_year,
         tt.next_milestone_pct,
-        tt.upcoming_step_year,
-        tt.upcoming_step_pct,
         tt.target_steps,
+        case
+            when tt.target_pct > 0 then tt.target_pct
+            when tt.upcoming_step_year is not null
+                then tt.upcoming_step_pct * (g.year - r.baseline_year)
+                    / greatest(1, tt.upcoming_step_year - r.baseline_year)
+        end as year_target_pct,
         e.virtual_meetings,
-        e.remote_person_meetings,
-        e.remote_person_km,
-        e.distance_version,
+        e.meetings_replacing_no_trip,
+        e.year is not null as has_export,
+        not_negative(e.raw_person_meetings - coalesce(e.declared_replaced_trips, 0))
+            as eligible_remote_person_meetings,
+        r.baseline_eligible_remote_person_meetings,
+        e.declared_replaced_trips,
+        e.declared_km,
+        r.substitution_rate,
+        r.substitution_rate_low,
+        r.substitution_rate_high,
+        r.substitution_source,
+        r.calibration_years,
+        r.calibration_loo_error_pp,
+        r.claims_km_per_trip,
+        r.claims_car_share,
+        r.claims_cost_per_trip,
+        r.baseline_trips,
+        -- The bound: the trips that could have been made, the baseline year's, else (flagged as a
+        -- proxy) those of the earliest year with claims.
+        coalesce(r.baseline_trips, r.proxy_baseline_trips) as bound_trips,
+        rated(e.uncapped_person_meetings, e.capped_rows, e.declared_replaced_trips, r.substitution_rate)
+            - coalesce(rated(b.uncapped_person_meetings, b.capped_rows,
+                             b.declared_replaced_trips, r.substitution_rate), 0) as growth_central,
+        rated(e.uncapped_person_meetings, e.capped_rows, e.declared_replaced_trips, r.substitution_rate_low)
+            - coalesce(rated(b.uncapped_person_meetings, b.capped_rows,
+                             b.declared_replaced_trips, r.substitution_rate_low), 0) as growth_low,
+        rated(e.uncapped_person_meetings, e.capped_rows, e.declared_replaced_trips, r.substitution_rate_high)
+            - coalesce(rated(b.uncapped_person_meetings, b.capped_rows,
+                             b.declared_replaced_trips, r.substitution_rate_high), 0) as growth_high,
         ms.trips,
         ms.trip_km,
         ms.trip_car_km,
-        b.trips as baseline_trips,
         emp.employees,
         bemp.employees as baseline_employees,
-        m.currency
+        d.round_trip_km as distance_km,
+        d.version as distance_version
     from grid g
+    join marts.substitution_rates r
+      on r.programme = g.programme and r.municipality_code = g.municipality_code
     join ref.municipalities m
-      on m.code = g.today_code
+      on m.code = g.municipality_code
     join targets_by_year tt
       on tt.programme = g.programme and tt.year = g.year
-    left join estimated e
-      on e.today_code = g.today_code and e.year = g.year
-    left join measured ms
-      on ms.today_code = g.today_code and ms.year = g.year
-    left join measured b
-      on b.today_code = g.today_code and b.year = g.baseline_year
+    left join meetings_by_year e
+      on e.municipality_code = g.municipality_code and e.year = g.year
+    left join meetings_by_year b
+      on b.municipality_code = g.municipality_code and b.year = r.baseline_year
+    left join marts.measured_travel ms
+      on ms.municipality_code = g.municipality_code and ms.year = g.year
     left join ref.employees emp
-      on emp.municipality_code = g.today_code and emp.year = g.year
+      on emp.municipality_code = g.municipality_code and emp.year = g.year
     left join ref.employees bemp
-      on bemp.municipality_code = g.today_code and bemp.year = g.baseline_year
+      on bemp.municipality_code = g.municipality_code and bemp.year = r.baseline_year
+    left join distance_by_today d
+      on d.today_code = g.municipality_code and d.year = g.year
+),
+avoided as (
+    -- A = s * (growth above the baseline year) + declared trips; 0 in the baseline year; NULL
+    -- in a year without an export. Bounded by the baseline trips (least() ignores NULLs, so the
+    -- bound is guarded).
+    select
+        *,
+        case
+            when not has_export then null
+            when year = baseline_year then 0.0
+            else not_negative(growth_central) + coalesce(declared_replaced_trips, 0)
+        end as unbounded_central,
+        case
+            when not has_export then null
+            when year = baseline_year then 0.0
+            else not_negative(growth_low) + coalesce(declared_replaced_trips, 0)
+        end as unbounded_low,
+        case
+            when not has_export then null
+            when year = baseline_year then 0.0
+            else not_negative(growth_high) + coalesce(declared_replaced_trips, 0)
+        end as unbounded_high,
+        coalesce(claims_km_per_trip, distance_km) as km_per_trip_used,
+        case
+            when claims_km_per_trip is not null then 'claims'
+            when distance_km is not null then 'distances.csv'
+        end as distance_source
+    from joined
+),
+bounded as (
+    select
+        *,
+        at_most(unbounded_central, bound_trips) as avoided_central,
+        at_most(unbounded_low, bound_trips) as avoided_low_trips,
+        at_most(unbounded_high, bound_trips) as avoided_high_trips,
+        coalesce(unbounded_high > bound_trips, false) as estimate_capped
+    from avoided
 ),
 factored as (
     select
         *,
-        factor_of('substitution_rate_low', country, year) as sub_low,
-        factor_of('substitution_rate_central', country, year) as sub_central,
-        factor_of('substitution_rate_high', country, year) as sub_high,
         factor_of('co2_g_per_km', country, year) as co2_g_per_km,
         factor_of('energy_kwh_per_km', country, year) as kwh_per_km,
         factor_of('mileage_rate_per_km', country, year) as mileage_rate,
         factor_of('hourly_cost', country, year) as hourly_cost,
         factor_of('avg_speed_kmh', country, year) as speed_kmh,
         factor_of('co2_g_per_km', country, baseline_year) as baseline_co2_g_per_km,
-        factor_versions(country, year, distance_version) as factor_version
-    from joined
+        coalesce(claims_car_share, 1.0) as car_share_used,
+        factor_versions(country, year, distance_version) as factors_version
+    from bounded
 ),
-estimates as (
+distances as (
+    -- km of the estimated trips at the claims' own km per trip, plus the declared km.
     select
         *,
-        remote_person_meetings * sub_central as avoided_trips,
-        remote_person_meetings * sub_low as avoided_trips_low,
-        remote_person_meetings * sub_high as avoided_trips_high,
-        remote_person_km * sub_central as avoided_km
+        not_negative(avoided_central - coalesce(declared_replaced_trips, 0)) * km_per_trip_used
+            as estimated_km,
+        not_negative(avoided_low_trips - coalesce(declared_replaced_trips, 0)) * km_per_trip_used
+            as estimated_low_km,
+        not_negative(avoided_high_trips - coalesce(declared_replaced_trips, 0)) * km_per_trip_used
+            as estimated_high_km,
+        coalesce(declared_km, case when declared_replaced_trips is not null then 0.0 end)
+            as declared_avoided_km
     from factored
 ),
-reductions as (
+figures as (
     select
         *,
+        estimated_km + coalesce(declared_avoided_km, 0) as avoided_km_central,
+        (estimated_km * car_share_used + coalesce(declared_avoided_km, 0)) * co2_g_per_km / 1000.0
+            as co2_central,
+        (estimated_low_km * car_share_used + coalesce(declared_avoided_km, 0)) * co2_g_per_km
+            / 1000.0 as co2_low,
+        (estimated_high_km * car_share_used + coalesce(declared_avoided_km, 0)) * co2_g_per_km
+            / 1000.0 as co2_high,
+        declared_avoided_km * co2_g_per_km / 1000.0 as declared_co2,
         case when baseline_trips > 0 and trips is not null
-            then 100.0 * (1 - trips / baseline_trips) end as reduction_measured_pct,
-        case when baseline_trips > 0 and avoided_trips is not null
-            then 100.0 * avoided_trips / baseline_trips end as reduction_estimated_pct,
-        case when baseline_trips > 0 and avoided_trips is not null
-            then 100.0 * avoided_trips_low / baseline_trips end as reduction_estimated_low_pct,
-        case when baseline_trips > 0 and avoided_trips is not null
-            then 100.0 * avoided_trips_high / baseline_trips end as reduction_estimated_high_pct,
+            then 100.0 * (1 - trips / baseline_trips) end as measured_pct,
+        case when baseline_trips > 0 and avoided_central is not null
+            then 100.0 * avoided_central / baseline_trips end as estimated_pct,
+        case when baseline_trips > 0 and avoided_central is not null
+            then 100.0 * avoided_low_trips / baseline_trips end as estimated_low_pct,
+        case when baseline_trips > 0 and avoided_central is not null
+            then 100.0 * avoided_high_trips / baseline_trips end as estimated_high_pct,
         case when baseline_trips > 0 and trips is not null and employees > 0
                   and baseline_employees > 0
             then 100.0 * (1 - (trips / employees) / (baseline_trips / baseline_employees))
-        end as reduction_measured_per_employee_pct
-    from estimates
+        end as measured_per_employee_pct
+    from distances
 ),
 judged as (
     select
         *,
-        coalesce(reduction_measured_pct, reduction_estimated_pct) as reduction_judged_pct,
         case
-            when reduction_measured_pct is not null then 'measured'
-            when reduction_estimated_pct is not null then 'estimated'
+            when year = baseline_year then 'baseline'
+            when target_steps = 0 then 'no target'
+            when trips is null and not has_export then 'no data'
+            when measured_pct is not null and target_pct > 0
+                then case when measured_pct >= target_pct then 'met' else 'behind' end
+            when measured_pct is not null
+                then case when measured_pct >= year_target_pct then 'on track' else 'behind' end
+            when estimated_pct is null then 'uncertain'
+            when substitution_source = 'default' or estimate_capped then 'uncertain'
+            when estimated_low_pct >= year_target_pct then 'met (estimated)'
+            when estimated_high_pct < year_target_pct then 'behind (estimated)'
+            else 'uncertain'
+        end as status,
+        case
+            when measured_pct is not null then 'measured'
+            when estimated_pct is not null then 'estimated'
         end as status_basis
-    from reductions
+    from figures
+),
+reference_year as (
+    -- The measured CO2 change of meeting travel is split against the baseline year's claims,
+    -- or, where the baseline year has none (Knutepunkt: 1991), the earliest year with claims.
+    select
+        j.*,
+        ry.year as co2_reference_year,
+        ry.trip_car_km as reference_car_km,
+        factor_of('co2_g_per_km', j.country, ry.year) as reference_co2_g_per_km
+    from judged j
+    left join (
+        select
+            r.programme,
+            t.municipality_code,
+            arg_min(t.year, t.year <> r.baseline_year) as year,
+            arg_min(t.trip_car_km, t.year <> r.baseline_year) as trip_car_km
+        from marts.measured_travel t
+        join marts.substitution_rates r
+          on r.municipality_code = t.municipality_code
+        group by r.programme, t.municipality_code
+    ) ry
+      on ry.programme = j.programme and ry.municipality_code = j.municipality_code
 )
 select
     programme,
@@ -168,58 +292,96 @@ select
     year,
     baseline_year,
     target_pct,
-    coalesce(virtual_meetings, 0) as virtual_meetings,
-    round(coalesce(avoided_trips, 0), 1) as avoided_trips,
-    round(coalesce(avoided_km, 0), 1) as avoided_km,
-    round(coalesce(avoided_km, 0) * co2_g_per_km / 1000.0, 1) as co2_avoided_kg,
-    round(coalesce(avoided_km, 0) * kwh_per_km / 1000.0, 3) as energy_avoided_mwh,
+    virtual_meetings,
+    round(avoided_central, 1) as avoided_trips,
+    round(avoided_km_central, 1) as avoided_km,
+    round(co2_central, 1) as co2_avoided_kg,
     round(
-        coalesce(avoided_km, 0) * mileage_rate
-        + coalesce(avoided_km, 0) / speed_kmh * hourly_cost,
+        (estimated_km * car_share_used + coalesce(declared_avoided_km, 0)) * kwh_per_km / 1000.0,
+        3
+    ) as energy_avoided_mwh,
+    round(
+        coalesce(
+            not_negative(avoided_central - coalesce(declared_replaced_trips, 0))
+                * claims_cost_per_trip,
+            estimated_km * mileage_rate
+        ) + coalesce(declared_avoided_km, 0) * mileage_rate,
         0
     ) as cost_avoided,
     currency,
     baseline_trips,
     trips,
-    round(reduction_measured_pct, 1) as reduction_measured_pct,
-    round(reduction_estimated_pct, 1) as reduction_estimated_pct,
-    case
-        when target_steps = 0 then 'no target'
-        when year = baseline_year and baseline_trips is not null then 'baseline'
-        when reduction_judged_pct is null then 'no data'
-        when target_pct > 0 and reduction_judged_pct >= target_pct then 'met'
-        when target_pct > 0 then 'behind'
-        when reduction_judged_pct >= upcoming_step_pct * (year - baseline_year)
-            / greatest(1, upcoming_step_year - baseline_year) then 'on track'
-        else 'behind'
-    end as status,
-    round(coalesce(avoided_trips_low, 0), 1) as avoided_trips_low,
-    round(coalesce(avoided_trips_high, 0), 1) as avoided_trips_high,
-    round(reduction_estimated_low_pct, 1) as reduction_estimated_low_pct,
-    round(reduction_estimated_high_pct, 1) as reduction_estimated_high_pct,
-    round(coalesce(avoided_km, 0) / speed_kmh, 1) as hours_saved,
+    round(measured_pct, 1) as reduction_measured_pct,
+    round(estimated_pct, 1) as reduction_estimated_pct,
+    status,
+    round(avoided_low_trips, 1) as avoided_trips_low,
+    round(avoided_high_trips, 1) as avoided_trips_high,
+    round(estimated_low_pct, 1) as reduction_estimated_low_pct,
+    round(estimated_high_pct, 1) as reduction_estimated_high_pct,
+    round(avoided_km_central / speed_kmh, 1) as hours_saved,
     next_milestone_year,
     next_milestone_pct,
-    round(next_milestone_pct - reduction_judged_pct, 1) as gap_to_next_milestone_pct,
+    round(next_milestone_pct - coalesce(measured_pct, estimated_pct), 1)
+        as gap_to_next_milestone_pct,
     co2_g_per_km,
-    factor_version,
+    factors_version || ';rate:' || substitution_source
+        || coalesce(' ' || calibration_years, '') as factor_version,
     status_basis,
     employees,
     baseline_employees,
     round(trips / employees, 3) as trips_per_employee,
     round(baseline_trips / baseline_employees, 3) as baseline_trips_per_employee,
-    round(reduction_measured_per_employee_pct, 1) as reduction_measured_per_employee_pct,
-    round(coalesce(virtual_meetings, 0) / employees, 3) as virtual_meetings_per_employee,
-    round(coalesce(avoided_trips, 0) / employees, 4) as avoided_trips_per_employee,
-    round(coalesce(avoided_km, 0) * co2_g_per_km / 1000.0 / employees, 3)
-        as co2_avoided_kg_per_employee,
+    round(measured_per_employee_pct, 1) as reduction_measured_per_employee_pct,
+    round(virtual_meetings / employees, 3) as virtual_meetings_per_employee,
+    round(avoided_central / employees, 4) as avoided_trips_per_employee,
+    round(co2_central / employees, 3) as co2_avoided_kg_per_employee,
     round(trip_km, 1) as trip_km,
     round(trip_car_km * co2_g_per_km / 1000.0, 1) as trip_co2_kg,
     round(trip_car_km * co2_g_per_km / 1000.0 / employees, 3) as trip_co2_kg_per_employee,
     baseline_co2_g_per_km,
-    round(coalesce(avoided_km, 0) * co2_g_per_km / 1000.0 * sub_low / sub_central, 1)
-        as co2_avoided_low_kg,
-    round(coalesce(avoided_km, 0) * co2_g_per_km / 1000.0 * sub_high / sub_central, 1)
-        as co2_avoided_high_kg
-from judged
+    round(co2_low, 1) as co2_avoided_low_kg,
+    round(co2_high, 1) as co2_avoided_high_kg,
+    round(eligible_remote_person_meetings, 1) as eligible_remote_person_meetings,
+    round(baseline_eligible_remote_person_meetings, 1) as baseline_eligible_remote_person_meetings,
+    round(
+        not_negative(eligible_remote_person_meetings - baseline_eligible_remote_person_meetings), 1
+    ) as incremental_remote_person_meetings,
+    declared_replaced_trips,
+    round(declared_avoided_km, 1) as declared_avoided_km,
+    round(declared_co2, 1) as declared_co2_avoided_kg,
+    round(substitution_rate, 4) as substitution_rate,
+    round(substitution_rate_low, 4) as substitution_rate_low,
+    round(substitution_rate_high, 4) as substitution_rate_high,
+    substitution_source,
+    calibration_years,
+    round(calibration_loo_error_pp, 1) as calibration_loo_error_pp,
+    round(trips + avoided_central, 1) as counterfactual_trips,
+    round(100.0 * avoided_central / nullif(trips + avoided_central, 0), 1)
+        as avoided_share_of_counterfactual_pct,
+    round(estimated_pct - measured_pct, 1) as reconciliation_gap_pct,
+    estimate_capped,
+    round(
+        case
+            when status in ('met', 'behind', 'on track', 'baseline') then measured_pct
+            when status = 'met (estimated)' then estimated_low_pct
+            when status = 'behind (estimated)' then estimated_high_pct
+            when status = 'uncertain' then estimated_pct
+        end,
+        1
+    ) as status_judged_pct,
+    round(year_target_pct, 1) as year_target_pct,
+    round(km_per_trip_used, 1) as km_per_trip_used,
+    distance_source,
+    round(car_share_used, 3) as car_share_used,
+    round(avoided_km_central / speed_kmh * hourly_cost, 0) as time_value_avoided,
+    co2_reference_year,
+    co2_reference_year <> baseline_year as co2_reference_is_proxy,
+    round(
+        100.0 * trip_car_km * (co2_g_per_km - reference_co2_g_per_km)
+            / nullif(reference_car_km * reference_co2_g_per_km, 0),
+        1
+    ) as fleet_effect_pct,
+    round(100.0 * (trip_car_km - reference_car_km) / nullif(reference_car_km, 0), 1)
+        as activity_effect_pct
+from reference_year
 order by programme, municipality_code, year;

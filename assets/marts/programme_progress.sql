@@ -41,12 +41,29 @@ select
     round(sum(mp.avoided_km), 1) as avoided_km,
     round(sum(mp.co2_avoided_low_kg), 1) as co2_avoided_low_kg,
     round(sum(mp.co2_avoided_high_kg), 1) as co2_avoided_high_kg,
+    round(sum(mp.declared_avoided_km), 1) as declared_avoided_km,
+    round(sum(mp.declared_co2_avoided_kg), 1) as declared_co2_avoided_kg,
+    -- Energy: the avoided energy against the programme's stated baseline (Dalarna: 7,900 MWh),
+    -- and how much of that baseline the claims' own baseline-year car travel covers.
+    round(100.0 * sum(mp.energy_avoided_mwh) / any_value(p.baseline_energy_mwh), 1)
+        as energy_reduction_pct,
+    round(
+        100.0 * sum(b.trip_car_km * factor_of('energy_kwh_per_km', p.country, mp.baseline_year))
+            / 1000.0 / any_value(p.baseline_energy_mwh),
+        1
+    ) as claims_energy_coverage_pct,
     count(*) filter (where mp.status = 'met') as municipalities_met,
     count(*) filter (where mp.status = 'on track') as municipalities_on_track,
     count(*) filter (where mp.status = 'behind') as municipalities_behind,
+    count(*) filter (where mp.status = 'met (estimated)') as municipalities_met_estimated,
+    count(*) filter (where mp.status = 'behind (estimated)') as municipalities_behind_estimated,
+    count(*) filter (where mp.status = 'uncertain') as municipalities_uncertain,
     count(*) filter (where mp.status = 'no data') as municipalities_no_data
 from marts.municipality_progress mp
 join ref.programmes p
   on p.programme = mp.programme
+left join marts.measured_travel b
+  on b.municipality_code = mp.municipality_code and b.year = mp.baseline_year
+ and mp.year = mp.baseline_year
 group by mp.programme, mp.year
 order by mp.programme, mp.year;

@@ -68,12 +68,14 @@ REFERENCE_TABLES = (
     ),
     ReferenceTable(
         "targets",
-        "Stepped targets: from this year on, trips to meetings are to be this much lower than in "
-        "the baseline year.",
+        "Stepped targets: from this year on, the metric (trips to meetings, energy, road CO2) is "
+        "to be this much lower than in the baseline year; scope says what the target covers.",
         {
             "programme": "varchar",
             "from_year": "integer",
             "reduction_pct": "double",
+            "metric": "varchar",
+            "scope": "varchar",
             "source": "varchar",
         },
     ),
@@ -105,6 +107,19 @@ REFERENCE_TABLES = (
             "year_to": "integer",
             "source": "varchar",
             "version": "varchar",
+        },
+    ),
+    ReferenceTable(
+        "calibration",
+        "Years kept out of (calibrate = false) the calibration of a municipality's substitution "
+        "rate, and why (pandemic, platform change); municipality_code * means every municipality.",
+        {
+            "municipality_code": "varchar",
+            "year_from": "integer",
+            "year_to": "integer",
+            "calibrate": "boolean",
+            "reason": "varchar",
+            "source": "varchar",
         },
     ),
     ReferenceTable(

@@ -15,9 +15,16 @@ MEETING_COLUMNS = (
     ("media", "varchar"),
     ("one_to_one", "boolean"),
     ("max_trips", "bigint"),
+    ("person_meetings", "double"),
+    ("declared_trips", "double"),
+    ("declared_km", "double"),
 )
-# Optional mappings: a contract that cannot say leaves them empty.
-OPTIONAL = {"max_trips": "null"}
+# Optional mappings: a contract that cannot say leaves them empty. max_trips: at most one trip per
+# person and day; person_meetings: the meetings a person-level row's person attended;
+# declared_trips/_km: trips (and their km) that the municipality declares the meetings replaced.
+OPTIONAL = {
+    name: "null" for name in ("max_trips", "person_meetings", "declared_trips", "declared_km")
+}
 TRIP_COLUMNS = (
     ("trip_date", "date"),
     ("purpose", "varchar"),
