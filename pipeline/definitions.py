@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.marts import assets as marts
 from assets.marts import checks as marts_checks
-from assets.marts import parquet
+from assets.marts import estimate_checks, parquet
 from assets.raw import assets as raw
 from assets.raw import checks as raw_checks
 from assets.staging import assets as staging
@@ -20,7 +20,9 @@ def make_definitions(resources: dict) -> dg.Definitions:
     """The project's Definitions with the given resources (the tests pass temporary folders)."""
     return dg.Definitions(
         assets=dg.load_assets_from_modules([raw, staging, marts, parquet]),
-        asset_checks=dg.load_asset_checks_from_modules([raw_checks, staging_checks, marts_checks]),
+        asset_checks=dg.load_asset_checks_from_modules(
+            [raw_checks, staging_checks, marts_checks, estimate_checks]
+        ),
         resources=resources,
         jobs=[refresh_warehouse],
         schedules=[nightly_refresh],

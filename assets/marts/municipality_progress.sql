@@ -172,6 +172,12 @@ avoided as (
             when year = baseline_year then 0.0
             else not_negative(growth_high) + coalesce(declared_replaced_trips, 0)
         end as unbounded_high,
+        -- A year whose estimate rests on declared replacements alone takes their rate (1).
+        case
+            when coalesce(declared_replaced_trips, 0) > 0 and coalesce(growth_central, 0) = 0
+                then 'declared'
+            else substitution_source
+        end as rate_source,
         coalesce(claims_km_per_trip, distance_km) as km_per_trip_used,
         case
             when claims_km_per_trip is not null then 'claims'
@@ -252,7 +258,7 @@ judged as (
             when measured_pct is not null
                 then case when measured_pct >= year_target_pct then 'on track' else 'behind' end
             when estimated_pct is null then 'uncertain'
-            when substitution_source = 'default' or estimate_capped then 'uncertain'
+            when rate_source = 'default' or estimate_capped then 'uncertain'
             when estimated_low_pct >= year_target_pct then 'met (estimated)'
             when estimated_high_pct < year_target_pct then 'behind (estimated)'
             else 'uncertain'
@@ -324,7 +330,7 @@ select
     round(next_milestone_pct - coalesce(measured_pct, estimated_pct), 1)
         as gap_to_next_milestone_pct,
     co2_g_per_km,
-    factors_version || ';rate:' || substitution_source
+    factors_version || ';rate:' || rate_source
         || coalesce(' ' || calibration_years, '') as factor_version,
     status_basis,
     employees,
@@ -352,7 +358,7 @@ select
     round(substitution_rate, 4) as substitution_rate,
     round(substitution_rate_low, 4) as substitution_rate_low,
     round(substitution_rate_high, 4) as substitution_rate_high,
-    substitution_source,
+    rate_source as substitution_source,
     calibration_years,
     round(calibration_loo_error_pp, 1) as calibration_loo_error_pp,
     round(trips + avoided_central, 1) as counterfactual_trips,
