@@ -1,9 +1,10 @@
 """A small hand-made input for the marts tests: one Lync export and a test factor set.
 
 Songdalen (1017, merged into Kristiansand 4204 in 2020) holds the Knutepunkt IT leaders' six
-video conferences of 2013 and four audio-only ones; Falun (2080) one video conference in 2011 and
-one in 2023. The test factors say 6 remote participants per conference, and a substitution rate
-that the tests change between runs.
+video conferences of 2013 (the host and six leaders joining each) and four audio-only calls;
+Falun (2080) one video conference of 7 joiners in 2011 (its baseline year) and one of 13 in 2023.
+No claims: the default substitution band applies, and the tests change its central and high
+rates between runs.
 """
 
 from __future__ import annotations
@@ -28,12 +29,21 @@ def _session(start: str, user: str, room: str, media: int) -> str:
     return f"{start},1,sip:{user},{focus},{start},200,{end},{media}"
 
 
+def _conference(start: str, users: list[str], room: str, media: int) -> list[str]:
+    """One conference: a session per joiner to the same focus (one meeting, its joiners)."""
+    return [_session(start, user, room, media) for user in users]
+
+
+def _people(domain: str, count: int) -> list[str]:
+    return [f"person{i}@{domain}" for i in range(count)]
+
+
 def lync_rows() -> list[str]:
+    songdalen = ["kari.bakke@songdalen.kommune.no", *_people("songdalen.kommune.no", 6)]
     rows = [
-        _session(
-            f"2013-{month:02d}-05 10:00:00.000", "kari.bakke@songdalen.kommune.no", "ITU", VIDEO
-        )
+        row
         for month in (1, 3, 5, 7, 9, 11)
+        for row in _conference(f"2013-{month:02d}-05 10:00:00.000", songdalen, "ITU", VIDEO)
     ]
     rows += [
         _session(
@@ -41,10 +51,8 @@ def lync_rows() -> list[str]:
         )
         for month in (2, 4, 6, 8)
     ]
-    rows += [
-        _session("2011-03-10 10:00:00.000", "anna.berg@falun.se", "F1", VIDEO),
-        _session("2023-03-09 10:00:00.000", "anna.berg@falun.se", "F2", VIDEO),
-    ]
+    rows += _conference("2011-03-10 10:00:00.000", _people("falun.se", 7), "F1", VIDEO)
+    rows += _conference("2023-03-09 10:00:00.000", _people("falun.se", 13), "F2", VIDEO)
     return rows
 
 
@@ -89,7 +97,8 @@ def _avoided(warehouse: Path) -> dict:
 
 def small_warehouse(folder: Path) -> dict:
     """Run the pipeline three times over the small input (built once per test session):
-    substitution 0.5, then 1.0 after editing the reference copy, then again unchanged."""
+    substitution 0.5, then 1.0 (central and high) after editing the reference copy, then again
+    unchanged."""
     if "small" in _BUILT:
         return _BUILT["small"]
     raw = folder / "raw"
@@ -109,6 +118,7 @@ def small_warehouse(folder: Path) -> dict:
     avoided_at_half = _avoided(warehouse)
 
     set_factor(reference, "substitution_rate_central", "1.0")
+    set_factor(reference, "substitution_rate_high", "1.0")
     second = run_pipeline(raw, warehouse, reference)
     assert second.success, [e.message for e in second.all_events if e.is_failure]
     reports = warehouse.parent / "reports"

@@ -14,8 +14,9 @@ def small(tmp_path_factory, dagster_home) -> dict:
 
 
 def test_knutepunkt_oracle_through_the_marts_2160_km_and_384_5_kg(small):
-    # 6 conferences x 6 remote IT leaders x substitution 1.0 = 36 trips x 60 km (Songdalen town
-    # hall to Kristiansand town hall) = 2,160 km at 178 g/km (Norway 2013) = 384.48 kg.
+    # 6 conferences x 6 remote IT leaders above a baseline year (1991) without exports x
+    # substitution 1.0 = 36 trips x 60 km (Kristiansand's and its merged codes' default trip; no
+    # claims) = 2,160 km at 178 g/km (Norway 2013) = 384.48 kg.
     row = query(
         small["warehouse"],
         "select virtual_meetings, avoided_trips, avoided_km, co2_avoided_kg, co2_g_per_km "
@@ -26,25 +27,26 @@ def test_knutepunkt_oracle_through_the_marts_2160_km_and_384_5_kg(small):
 
 
 def test_audio_only_calls_avoid_nothing(small):
-    # The four audio-only conferences count as meetings but add no trip: 36, not 36 + 4 x 6.
+    # The four audio-only calls count as meetings but add no trip: 36 at rates 1.0 and 1.0.
     row = query(
         small["warehouse"],
         "select virtual_meetings, meetings_replacing_no_trip, avoided_trips, avoided_trips_high "
         "from marts.municipality_progress_historical "
         "where historical_code = '1017' and year = 2013",
     )
-    assert row == [(10, 4, 36.0, 18.0)]
+    assert row == [(10, 4, 36.0, 36.0)]
 
 
 def test_doubling_the_substitution_rate_in_the_reference_doubles_avoided_trips(small):
     half, one = small["avoided_at_half"], small["avoided_at_one"]
+    # Falun's 2011 is its baseline year: nothing avoided; 2023 has 12 - 6 = 6 more remote joiners.
     assert half == {
         ("1017", 2013): (18.0, 3.6, 18.0),
-        ("2080", 2011): (3.0, 0.6, 3.0),
+        ("2080", 2011): (0.0, 0.0, 0.0),
         ("2080", 2023): (3.0, 0.6, 3.0),
     }
     for key, (central, low, high) in half.items():
-        assert one[key] == (2 * central, low, high)
+        assert one[key] == (2 * central, low, 2 * high)
 
 
 def test_the_factor_edit_rebuilt_the_marts_and_the_rows_name_their_factor_version(small):
@@ -55,19 +57,20 @@ def test_the_factor_edit_rebuilt_the_marts_and_the_rows_name_their_factor_versio
         "select string_agg(distinct factor_version, ';') from marts.municipality_progress "
         "where virtual_meetings > 0",
     )
-    assert versions == "2026-1"
+    assert versions == "2026-2;rate:default"
 
 
 def test_2011_uses_2011s_factor_and_2023_uses_2023s(small):
-    # One Falun conference in each year: 6 trips x 20 km = 120 km; at 195 g/km in 2011 = 23.4
-    # kg, at 137 g/km in 2023 = 16.44 kg. The 2011 baseline keeps 2011's factor.
+    # Falun's 2023 conference has 6 remote joiners more than 2011's: 6 trips x 20 km (its
+    # default trip) = 120 km at 2023's 137 g/km = 16.44 kg; the baseline year 2011 avoids
+    # nothing and keeps 2011's 195 g/km as the baseline factor.
     rows = query(
         small["warehouse"],
         "select year, avoided_km, co2_g_per_km, co2_avoided_kg, baseline_co2_g_per_km "
         "from marts.municipality_progress where municipality_code = '2080' "
         "and year in (2011, 2023) order by year",
     )
-    assert rows == [(2011, 120.0, 195.0, 23.4, 195.0), (2023, 120.0, 137.0, 16.4, 195.0)]
+    assert rows == [(2011, 0.0, 195.0, 0.0, 195.0), (2023, 120.0, 137.0, 16.4, 195.0)]
 
 
 def test_both_views_of_the_2020_merger_by_historical_and_todays_code(small):
@@ -97,7 +100,7 @@ def test_data_quality_flags_name_the_platform_change_the_method_break_and_the_ol
         "lync (2011) -> skype_for_business (2023)"
     )
     assert flags[("2080", 2023, "factor_method_break")].startswith(
-        "co2_g_per_km: WLTP in 2023, NEDC in the baseline year 2011"
+        "co2_g_per_km: WLTP as NEDC-equivalent in 2023, NEDC in the baseline year 2011"
     )
     assert ("2080", 2011, "factor_method_break") not in flags
     assert "1017" in flags[("4204", 2013, "historical_codes")]
@@ -129,6 +132,6 @@ def test_factor_version_lists_each_factor_when_versions_differ(small, tmp_path):
         con.execute(COMMON_SQL)
         version = con.execute("select factor_versions('SE', 2015, '2026-1')").fetchall()[0][0]
     assert version == (
-        "co2:2027-1,kwh:2026-1,mileage:2026-1,hourly:2026-1,speed:2026-1,sub:2026-1,"
-        "sub_low:2026-1,sub_high:2026-1,remote:2026-1,dist:2026-1"
+        "co2:2027-1,kwh:2026-2,mileage:2026-2,hourly:2026-2,speed:2026-2,sub:2026-2,"
+        "sub_low:2026-2,sub_high:2026-2,remote:2026-2,dist:2026-1"
     )

@@ -17,8 +17,8 @@ HEADER = (
     "Video Duration In Seconds,Screen Share Duration In Seconds,Has Other Action,Is Licensed,"
     "Report Period"
 )
-# One person, a 7-day report: organised 10 meetings and attended 40, so 3 remote participants
-# per meeting would be 30 trips; one car trip per person per day allows at most 7.
+# One person, a 7-day report: organised 10 meetings and attended 40 of their own; one car trip
+# per person per working day allows at most 5.
 ROW = (
     "2024-03-31,Voss herad,,u-1,kari.nordmann@voss.herad.no,2024-03-30,False,,OFFICE 365 E3,"
     "0,0,0,40,0,0,0,10,40,0,0,0,0,0,0,PT10H,PT5H,PT0S,36000,18000,0,No,Yes,7"
@@ -34,12 +34,13 @@ def test_one_person_in_a_week_avoids_at_most_seven_trips(workspace):
     staged = query(
         warehouse, "select meetings, participants, max_trips from staging.meeting_activity"
     )
-    assert staged == [(10, 40, 7)]
+    assert staged == [(10, 40, 5)]
     row = query(
         warehouse,
         "select virtual_meetings, avoided_trips_low, avoided_trips, avoided_trips_high "
         "from marts.municipality_progress "
         "where programme = 'voss' and municipality_code = '4621' and year = 2024",
     )
-    # 7 capped trips x substitution 0.10 / 0.25 / 0.50 (uncapped the high band would be 15).
-    assert row == [(10, 0.7, 1.8, 3.5)]
+    # The cap applies after the rate: 40 x 0.10 = 4; 40 x 0.25 = 10 and 40 x 0.50 = 20 are capped
+    # at 5 (no export in Voss's baseline year 2017, so all 40 are additional).
+    assert row == [(10, 4.0, 5.0, 5.0)]
