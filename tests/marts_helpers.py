@@ -23,15 +23,19 @@ VIDEO, AUDIO = 32, 16
 _BUILT: dict[str, dict] = {}
 
 
-def _session(start: str, user: str, room: str, media: int) -> str:
+def _session(start: str, user: str, room: str, media: int, organiser: str | None = None) -> str:
     end = start[:11] + "11:00:00.000"
-    focus = f"sip:{user};gruu;opaque=app:conf:focus:id:{room}"
+    focus = f"sip:{organiser or user};gruu;opaque=app:conf:focus:id:{room}"
     return f"{start},1,sip:{user},{focus},{start},200,{end},{media}"
 
 
 def _conference(start: str, users: list[str], room: str, media: int) -> list[str]:
-    """One conference: a session per joiner to the same focus (one meeting, its joiners)."""
-    return [_session(start, user, room, media) for user in users]
+    """One conference: a session per joiner to the organiser's focus (one meeting, its joiners),
+    each joining a millisecond after the previous one (SessionIdTime keys a session)."""
+    return [
+        _session(f"{start[:-3]}{i:03d}", user, room, media, organiser=users[0])
+        for i, user in enumerate(users)
+    ]
 
 
 def _people(domain: str, count: int) -> list[str]:

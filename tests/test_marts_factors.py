@@ -57,7 +57,11 @@ def test_the_factor_edit_rebuilt_the_marts_and_the_rows_name_their_factor_versio
         "select string_agg(distinct factor_version, ';') from marts.municipality_progress "
         "where virtual_meetings > 0",
     )
-    assert versions == "2026-2;rate:default"
+    # Every factor of factors.csv is at 2026-2, distances.csv at 2026-1; the rate's source follows.
+    assert versions == (
+        "co2:2026-2,kwh:2026-2,mileage:2026-2,hourly:2026-2,speed:2026-2,sub:2026-2,"
+        "sub_low:2026-2,sub_high:2026-2,remote:2026-2,dist:2026-1;rate:default"
+    )
 
 
 def test_2011_uses_2011s_factor_and_2023_uses_2023s(small):

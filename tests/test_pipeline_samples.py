@@ -124,7 +124,12 @@ def test_knutepunkt_has_its_own_1991_baseline_and_no_silent_zero(sample_warehous
     )
     # Its targets are emission targets against 1991 (ref.targets metric road_co2, total_co2),
     # not trip targets: no trip status is judged, and no figure is made up for 1991.
-    assert rows == [(1991, "no target")]
+    assert sorted(rows) == [(1991, "baseline"), (1991, "no target")]
+    assert query(
+        sample_warehouse,
+        "select avoided_trips, reduction_estimated_pct from marts.municipality_progress "
+        "where municipality_code = '4204' and year = 1991",
+    ) == [(None, None)]
 
 
 def test_kristiansand_history_under_1001_rolls_up_to_4204(sample_warehouse):

@@ -38,6 +38,10 @@ VIEWS = (
     ),
     ("Programme", "select * from marts.programme_progress where programme = ? order by year"),
     (
+        "Substitution rates",
+        "select * from marts.substitution_rates where programme = ? order by municipality_code",
+    ),
+    (
         "Virtual meetings",
         "select * from marts.virtual_meetings where programme = ? "
         "order by municipality_code, year, platform",
@@ -182,8 +186,12 @@ def build_workbook(con: duckdb.DuckDBPyConnection, programme: str, name: str) ->
         ("name", name),
         (
             "method",
-            "docs/methodology.md: measured = 1 - trips / baseline trips; estimated = avoided "
-            "trips / baseline trips, with low-central-high substitution rates",
+            "docs/methodology.md: judged on measured trips (1 - trips / baseline trips) where "
+            "claims exist; else the estimate: meetings above the baseline year x the "
+            "substitution rate calibrated on the municipality's own measured decline (sheet "
+            "Substitution rates: rate, band, source, years, leave-one-year-out error), bounded "
+            "by the trips that could have been made; reconciliation_gap_pct = estimated - "
+            "measured where both exist",
         ),
         ("factor versions", "; ".join(v for (v,) in versions)),
         (
@@ -207,50 +215,67 @@ def build_workbook(con: duckdb.DuckDBPyConnection, programme: str, name: str) ->
     return workbook
 
 
+TREND_SQL = """
+select municipality, year, year_target_pct, reduction_measured_pct, reduction_estimated_pct,
+       reduction_estimated_low_pct, reduction_estimated_high_pct
+from marts.municipality_progress
+where programme = ?
+  and municipality_code in (
+      select municipality_code
+      from marts.municipality_progress
+      where programme = ?
+        and (reduction_measured_pct is not null or reduction_estimated_pct is not null)
+  )
+order by municipality, year
+"""
+
+
+def _series(rows: list[tuple], index: int) -> list[float]:
+    return [float("nan") if r[index] is None else min(r[index], 100.0) for r in rows]
+
+
+def _plot_trend(ax, municipality: str, rows: list[tuple]) -> None:
+    """One municipality: the measured line, the estimated band and the stepped target."""
+    years = [r[1] for r in rows]
+    ax.step(years, _series(rows, 2), where="post", color="black", linewidth=1.2, label="target")
+    ax.fill_between(
+        years, _series(rows, 5), _series(rows, 6), color="tab:orange", alpha=0.25,
+        label="estimated (low-high)",
+    )  # fmt: skip
+    ax.plot(years, _series(rows, 4), color="tab:orange", linestyle="--", label="estimated")
+    ax.plot(years, _series(rows, 3), color="tab:blue", marker="o", markersize=3, label="measured")
+    ax.set_ylim(min(0.0, *(v for v in _series(rows, 3) if v == v), 0.0) - 5, 100)
+    ax.set_title(municipality, fontsize=9)
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.3)
+
+
 def plot_progress(con: duckdb.DuckDBPyConnection, programme: str, name: str, path: Path) -> None:
-    """Bars per municipality for its latest year with data: measured and estimated (with the
-    low-high band) reduction, against the target that year."""
-    rows = con.execute(
-        """
-        select municipality, year, target_pct, reduction_measured_pct,
-               reduction_estimated_pct, reduction_estimated_low_pct,
-               reduction_estimated_high_pct
-        from marts.municipality_progress
-        where programme = ?
-          and (reduction_measured_pct is not null or reduction_estimated_pct is not null)
-        qualify year = max(year) over (partition by municipality_code)
-        order by municipality
-        """,
-        [programme],
-    ).fetchall()
-    fig, ax = plt.subplots(figsize=(8, max(3.0, 0.4 * len(rows) + 2.0)), dpi=80)
-    if not rows:
-        ax.text(0.5, 0.5, "no data: no baseline-year travel records", ha="center", va="center")
+    """A trend per municipality with data: the measured reduction (travel claims), the estimated
+    band (meetings), and the stepped target; no line is ever drawn above 100 %."""
+    rows = con.execute(TREND_SQL, [programme, programme]).fetchall()
+    by_municipality: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_municipality.setdefault(row[0], []).append(row)
+    count = max(1, len(by_municipality))
+    columns = min(3, count)
+    lines = -(-count // columns)
+    fig, axes = plt.subplots(
+        lines, columns, figsize=(4 * columns, 2.8 * lines + 0.8), dpi=80, squeeze=False
+    )
+    for ax in axes.flat:
         ax.set_axis_off()
-    else:
-        labels = [f"{r[0]} ({r[1]})" for r in rows]
-        y = range(len(rows))
-        measured = [r[3] if r[3] is not None else 0 for r in rows]
-        estimated = [r[4] if r[4] is not None else 0 for r in rows]
-        low = [max(0.0, e - (r[5] or 0)) for e, r in zip(estimated, rows, strict=True)]
-        high = [max(0.0, (r[6] or 0) - e) for e, r in zip(estimated, rows, strict=True)]
-        ax.barh([i + 0.2 for i in y], measured, height=0.4, label="measured (travel claims)")
-        ax.barh(
-            [i - 0.2 for i in y],
-            estimated,
-            height=0.4,
-            xerr=[low, high],
-            ecolor="dimgray",
-            capsize=3,
-            label="estimated (meetings, low-high band)",
-            alpha=0.7,
+    if not by_municipality:
+        axes[0][0].text(
+            0.5, 0.5, "no data: no baseline-year travel records", ha="center", va="center"
         )
-        for i, r in enumerate(rows):
-            ax.plot([r[2], r[2]], [i - 0.45, i + 0.45], color="black", linewidth=2)
-        ax.plot([], [], color="black", linewidth=2, label="target that year")
-        ax.set_yticks(list(y), labels)
-        ax.set_xlabel("% fewer trips to meetings than the baseline year")
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8, frameon=False)
+    for ax, (municipality, series) in zip(axes.flat, by_municipality.items(), strict=False):
+        ax.set_axis_on()
+        _plot_trend(ax, municipality, series)
+    if by_municipality:
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper center", ncol=4, fontsize=8, frameon=False,
+                   bbox_to_anchor=(0.5, 0.98))  # fmt: skip
     missing = con.execute(
         "select count(distinct municipality_code) filter (where baseline_trips is null) "
         "from marts.municipality_progress where programme = ?",
@@ -259,12 +284,13 @@ def plot_progress(con: duckdb.DuckDBPyConnection, programme: str, name: str, pat
     if missing:
         fig.text(
             0.01,
-            0.01,
-            f"{missing} municipalities without baseline-year travel records: no data (not shown)",
+            0.005,
+            f"{missing} municipalities without baseline-year travel records: no percentage "
+            "(not shown)",
             fontsize=7,
         )
-    ax.set_title(f"{name}: progress per municipality", fontsize=10, pad=24)
-    fig.tight_layout()
+    fig.suptitle(f"{name}: % fewer trips to meetings than the baseline year", fontsize=10, y=1.0)
+    fig.tight_layout(rect=(0, 0.02, 1, 0.93))
     atomic_write(path, lambda handle: fig.savefig(handle, format="png"))
     plt.close(fig)
 
