@@ -358,7 +358,10 @@ def test_lync_sessions_null_literal_and_media_types(tmp_path):
         con,
         "select platform, media, duration_s, participants from staging.meeting_activity "
         "order by duration_s",
-    ) == [("skype_for_business", "video", 244.0, None), ("skype_for_business", "audio", 1109.0, 2)]
+    ) == [
+        ("skype_for_business", "video", 244.0, 1),  # a conference: its distinct joiners
+        ("skype_for_business", "audio", 1109.0, 2),  # a peer-to-peer call: two people
+    ]
 
 
 def test_pexip_participants_semicolons_quoted_service_tag_and_system_object(tmp_path):

@@ -44,6 +44,8 @@ def test_header_matches_the_contract_and_instructions_are_included(template):
         "Antal möten",
         "Antal deltagare",
         "Total tid (min)",
+        "Ersatta resor",
+        "Km tur och retur per resa",
     ]
     assert "Plattform" in " ".join(str(r[0].value) for r in book["Instruktioner"].iter_rows())
 

@@ -121,6 +121,14 @@ def test_the_progress_table_shows_falun_meeting_its_2015_target(executed):
     assert falun[-1] == "met"
 
 
+def test_the_rates_table_shows_where_each_substitution_rate_comes_from(executed):
+    rows = _rows(_text(executed["rates"]))
+    # index, code, municipality, source, rate, low, high, then the calibration years
+    assert rows["0"][:3] == ["2021", "Vansbro", "programme"]
+    falun = next(r for r in rows.values() if r[:2] == ["2080", "Falun"])
+    assert falun[2:6] == ["calibrated", "0.948", "0.454", "1.000"]
+
+
 def test_the_figure_is_recomputed_from_the_staged_rows(executed):
     text = _text(executed["provenance-check"])
     assert "virtual meetings: 266 staged = 266 in the mart" in text
@@ -152,10 +160,10 @@ def test_the_factors_are_swedens_2015_values_before_the_defaults(executed):
         return next(line.split()[1:] for line in lines if f" {name} " in f"{line} ")
 
     # factor, value, unit (two words), country, version
-    assert factor("co2_g_per_km")[:6] == ["co2_g_per_km", "176.00", "g", "CO2/km", "SE", "2026-1"]
+    assert factor("co2_g_per_km")[:6] == ["co2_g_per_km", "176.000", "g", "CO2/km", "SE", "2026-2"]
     assert factor("substitution_rate_central")[:4] == [
         "substitution_rate_central",
-        "0.25",
+        "0.250",
         "share",
         "*",
     ]

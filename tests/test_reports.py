@@ -43,6 +43,7 @@ def test_workbook_figures_equal_the_marts(sample_warehouse, reports):
         "About",
         "Progress",
         "Programme",
+        "Substitution rates",
         "Virtual meetings",
         "Data quality",
         "Historical codes",
@@ -52,6 +53,7 @@ def test_workbook_figures_equal_the_marts(sample_warehouse, reports):
     for title, table, order in (
         ("Progress", "marts.municipality_progress", "municipality_code, year"),
         ("Programme", "marts.programme_progress", "year"),
+        ("Substitution rates", "marts.substitution_rates", "municipality_code"),
         ("Virtual meetings", "marts.virtual_meetings", "municipality_code, year, platform"),
     ):
         sheet = workbook[title]

@@ -208,8 +208,11 @@ def test_materialize_all_from_the_asset_graph_fills_the_marts(webserver, page, t
     assert total == 1174
 
     # The marts group page: what an analyst sees after the run.
+    # The lineage graph draws only the nodes in view; the list shows every mart of the group.
     page.goto(f"{url}/locations/pipeline.definitions/asset-groups/marts")
-    page.get_by_text("virtual_meetings", exact=True).first.wait_for()
+    page.get_by_role("tab", name="List").or_(page.get_by_text("List", exact=True)).first.click()
+    for mart in ("virtual_meetings", "substitution_rates", "municipality_progress"):
+        page.get_by_text(re.compile(rf"^marts / {mart}$")).first.wait_for()
     loading = page.get_by_text(re.compile(r"^Loading"))
     deadline = time.monotonic() + 60
     while loading.count() and time.monotonic() < deadline:
