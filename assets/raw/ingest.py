@@ -17,6 +17,7 @@ from schemas import CONTRACT_DIR, Contract, load_contracts
 
 from .load import (
     Outcome,
+    SafeReadNeeded,
     SerialReadNeeded,
     drop_helpers,
     ensure_raw_table,
@@ -249,6 +250,7 @@ def load_file(
     contracts: tuple[Contract, ...],
     scratch: Path,
     parallel: bool = True,
+    safe: bool = False,
 ) -> list[FileRecord]:
     """Recognise and load every table in one file; unrecognised parts are recorded, not fatal."""
     sha = scan.sha256
@@ -276,10 +278,11 @@ def load_file(
                 part=part,
                 sha256=sha,
                 hint=hint,
-                direct=_direct(layout),
+                direct=_direct(layout) and not safe,
                 scratch=Path(work),
                 blanks=scan.blank_lines if layout.source.path == file else None,
                 parallel=parallel,
+                safe=safe,
             )
         records.append(_outcome_record(rel, part, sha, outcome))
     return records
@@ -349,11 +352,7 @@ def ingest_folder(
                     report.loaded.append(record)
                 else:
                     purge(con, rel, contracts)
-                    try:
-                        records = load_file(con, file, rel, scan, contracts, Path(scratch))
-                    except SerialReadNeeded:
-                        _restart(con, rel, contracts)
-                        records = load_file(con, file, rel, scan, contracts, Path(scratch), False)
+                    records = _load_retrying(con, file, rel, scan, contracts, Path(scratch))
                     for record in records:
                         _record(con, record, fingerprint, stat)
                         report.loaded.append(record)
@@ -370,6 +369,20 @@ def ingest_folder(
                 con.execute("rollback")
                 raise
     return report
+
+
+def _load_retrying(con, file: Path, rel: str, scan: FileScan, contracts, scratch: Path):
+    """load_file, again serially when quoted cells span lines, and again line by line when a
+    quote never closes; each retry starts the file's transaction afresh."""
+    parallel, safe = True, False
+    while True:
+        try:
+            return load_file(con, file, rel, scan, contracts, scratch, parallel, safe)
+        except SerialReadNeeded:
+            parallel = False
+        except SafeReadNeeded:
+            safe = True
+        _restart(con, rel, contracts)
 
 
 def _restart(con: duckdb.DuckDBPyConnection, rel: str, contracts: tuple[Contract, ...]) -> None:

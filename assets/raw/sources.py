@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import mmap
 import re
 import threading
@@ -287,3 +288,93 @@ def text_rows(
 
 def _numbered(handle: io.TextIOBase) -> Iterator[tuple[int, str]]:
     yield from enumerate(handle, start=1)
+
+
+QUOTED_LINES_MAX = 50  # a quoted cell may span this many lines before its quote counts as stray
+
+
+def data_lines(path: Path, header_line: int, blank_lines: tuple[int, ...]) -> int:
+    """The physical lines after the header that are not empty, counted without a CSV parser."""
+    newlines, last = 0, b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(SCAN_CHUNK):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    lines = newlines + (1 if last not in (b"", b"\n") else 0)
+    return lines - header_line - sum(1 for n in blank_lines if n > header_line)
+
+
+def safe_text_rows(
+    source: Source, delimiter: str, start: int, width: int, broken: list[int]
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) from `start` on, one record per line unless a quoted cell spans
+    lines and the record closes with the header's `width` cells within QUOTED_LINES_MAX lines.
+
+    A line whose quote never closes that way is stray: its number goes to `broken`, it yields
+    nothing, and reading goes on with the next line (so one quote cannot swallow the file).
+    """
+    with source.path.open("r", encoding=source.encoding, errors="replace", newline="") as handle:
+        pending: list[tuple[int, str]] = []
+        numbered = _numbered(handle)
+        while True:
+            pending.extend(itertools.islice(numbered, QUOTED_LINES_MAX - len(pending)))
+            if not pending:
+                return
+            number, line = pending[0]
+            if number < start:
+                pending.pop(0)
+                continue
+            taken = _closing_record(pending, delimiter, width)
+            if taken is None:
+                broken.append(number)
+                pending.pop(0)
+                continue
+            text = "".join(part for _, part in pending[:taken])
+            del pending[:taken]
+            yield number, _cells(text, delimiter)
+
+
+def _closing_record(pending: list[tuple[int, str]], delimiter: str, width: int) -> int | None:
+    """How many of the pending lines make the first one's record, or None if its quote is stray.
+
+    As in RFC 4180, a quote opens only at the start of a cell, "" inside one is a quote, and the
+    closing quote is followed by the delimiter or the line's end; anything else is stray.
+    """
+    quoted = False
+    for taken, (_, line) in enumerate(pending, start=1):
+        quoted = _scan_quotes(line.rstrip("\r\n"), delimiter, quoted)
+        if quoted is None:
+            return None
+        if quoted:
+            continue
+        if taken == 1:
+            return 1
+        text = "".join(part for _, part in pending[:taken])
+        return taken if len(_cells(text, delimiter)) >= width else None
+    return None
+
+
+def _scan_quotes(line: str, delimiter: str, quoted: bool) -> bool | None:
+    """Whether a quoted cell is still open at the end of the line; None if a quote is stray."""
+    at_start = not quoted
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if quoted:
+            if char == '"':
+                following = line[i + 1 : i + 2]
+                if following == '"':
+                    i += 1
+                elif following in ("", delimiter):
+                    quoted = False
+                else:
+                    return None
+        elif char == '"' and at_start:
+            quoted = True
+        at_start = not quoted and char == delimiter
+        i += 1
+    return quoted
+
+
+def _cells(text: str, delimiter: str) -> list[str]:
+    return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
