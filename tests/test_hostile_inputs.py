@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import shutil
 from pathlib import Path
 
-from ingest_helpers import accounted, files, ingest, quarantine, rows, write_text
+import duckdb
+import pytest
+from ingest_helpers import REFERENCE, accounted, files, ingest, quarantine, rows, write_text
+
+from assets.raw.reference import REFERENCE_TABLES, ReferenceError, check_reference, load_reference
 
 CLAIMS_HEADER = (
     "Anställningsnr;Förvaltning;Resdatum;Från;Till;Ändamål;Antal km;Färdmedel;Belopp (kr)"
@@ -60,3 +66,68 @@ def test_two_stray_quotes_each_lose_one_line(tmp_path):
     record = files(con)["claims.csv"]
     assert (record["rows_in"], record["rows_loaded"], record["rows_quarantined"]) == (50, 48, 2)
     assert [r[0] for r in quarantine(con)] == [4, 34]
+
+
+def copy_reference(tmp_path: Path) -> Path:
+    folder = tmp_path / "reference"
+    shutil.copytree(REFERENCE, folder)
+    return folder
+
+
+def move_column_last(path: Path, name: str) -> None:
+    """Rewrite a reference CSV with one column (header included) moved to the end."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    index = table[0].index(name)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(r[:index] + r[index + 1 :] + [r[index]] for r in table)
+
+
+def test_reference_columns_are_read_by_header(tmp_path):
+    folder = copy_reference(tmp_path)
+    move_column_last(folder / "factors.csv", "value")
+    table = next(t for t in REFERENCE_TABLES if t.name == "factors")
+    check_reference(folder)
+    con = duckdb.connect()
+    expected = duckdb.connect()
+    load_reference(con, folder, table)
+    load_reference(expected, REFERENCE, table)
+    sql = "select * from ref.factors order by all"
+    assert con.execute(sql).fetchall() == expected.execute(sql).fetchall()
+    [[value]] = con.execute(
+        "select value from ref.factors where factor = 'co2_g_per_km' and country = 'SE' "
+        "and year_from = 2011"
+    ).fetchall()
+    assert value == 195
+
+
+def test_broken_reference_value_names_file_line_column_and_value(tmp_path):
+    folder = copy_reference(tmp_path)
+    path = folder / "factors.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].replace(",190,", ",19O,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ReferenceError) as err:
+        check_reference(folder)
+    assert str(err.value) == (
+        f"{path}, line 3, column \"value\": '19O' is not a number (1234.5); correct that cell "
+        "(no export file needs changing)"
+    )
+
+
+def test_reference_range_and_missing_column_block_the_run(tmp_path):
+    folder = copy_reference(tmp_path)
+    targets = folder / "targets.csv"
+    targets.write_text(
+        "programme,from_year,reduction_pct,source\nvi-mots-resfritt,2015,120,seed\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReferenceError, match=r'line 2, column "reduction_pct": \'120\' is above'):
+        check_reference(folder)
+    targets.write_text("programme,from_year,source\nvi-mots-resfritt,2015,seed\n")
+    with pytest.raises(ReferenceError) as err:
+        check_reference(folder)
+    assert str(err.value) == (
+        f'{targets}, line 1 (the header): column "reduction_pct" is missing (the header has '
+        "programme, from_year, source); add it: columns are found by name, in any order"
+    )
