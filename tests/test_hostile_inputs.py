@@ -8,8 +8,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from ingest_helpers import REFERENCE, accounted, files, ingest, quarantine, rows, write_text
+from ingest_helpers import KEY, REFERENCE, accounted, files, ingest, quarantine, rows, write_text
 
+from assets.raw.ingest import PseudonymKeyMismatch, ingest_folder, key_fingerprint
 from assets.raw.reference import REFERENCE_TABLES, ReferenceError, check_reference, load_reference
 
 CLAIMS_HEADER = (
@@ -131,3 +132,19 @@ def test_reference_range_and_missing_column_block_the_run(tmp_path):
         f'{targets}, line 1 (the header): column "reduction_pct" is missing (the header has '
         "programme, from_year, source); add it: columns are found by name, in any order"
     )
+
+
+def test_another_pseudonym_key_stops_before_changing_anything(tmp_path):
+    claims_csv(tmp_path / "raw" / "claims.csv", 10)
+    con, _ = ingest(tmp_path / "raw")
+    [[stored]] = rows(con, "select fingerprint from ops.pseudonym_key")
+    assert stored == key_fingerprint(KEY) and KEY not in stored
+    claims_csv(tmp_path / "raw" / "more.csv", 5)
+    with pytest.raises(PseudonymKeyMismatch) as err:
+        ingest_folder(con, tmp_path / "raw", "another-key")
+    assert f"(fingerprint {key_fingerprint('another-key')}) is not the one" in str(err.value)
+    assert "Nothing was changed" in str(err.value)
+    assert list(files(con)) == ["claims.csv"]
+    assert rows(con, "select count(*) from raw.travel_claims") == [(10,)]
+    ingest_folder(con, tmp_path / "raw", KEY)
+    assert rows(con, "select count(*) from raw.travel_claims") == [(15,)]

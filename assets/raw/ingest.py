@@ -62,6 +62,10 @@ create table if not exists ops.files (
     size_bytes bigint,
     mtime_ns bigint
 );
+create table if not exists ops.pseudonym_key (
+    fingerprint varchar,
+    recorded_at timestamp
+);
 create table if not exists ops.quarantine (
     path varchar,
     part varchar,
@@ -114,6 +118,34 @@ def drop_folder_files(raw_dir: Path) -> list[Path]:
         and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
         and p.name.lower() not in IGNORED_NAMES
     )
+
+
+class PseudonymKeyMismatch(RuntimeError):
+    """The run's pseudonymisation key is not the one the warehouse was built with."""
+
+
+def key_fingerprint(pseudonym_key: str) -> str:
+    """A one-way fingerprint of the key (never the key), to tell two keys apart."""
+    return hashlib.sha256(b"resfritt pseudonym key\0" + pseudonym_key.encode()).hexdigest()[:16]
+
+
+def check_pseudonym_key(con: duckdb.DuckDBPyConnection, pseudonym_key: str) -> None:
+    """Stop, before anything changes, when the key differs from the warehouse's own; a warehouse
+    without one takes this key's fingerprint."""
+    fingerprint = key_fingerprint(pseudonym_key)
+    rows = con.execute("select fingerprint from ops.pseudonym_key").fetchall()
+    if not rows:
+        con.execute("insert into ops.pseudonym_key values (?, current_timestamp)", [fingerprint])
+        return
+    if rows[0][0] != fingerprint:
+        raise PseudonymKeyMismatch(
+            f"The pseudonymisation key of this run (fingerprint {fingerprint}) is not the one "
+            f"the warehouse was built with (fingerprint {rows[0][0]}): the same people would get "
+            "new pseudonyms and re-exported trips would be counted twice. Nothing was changed. "
+            "Set RESFRITT_PSEUDONYM_KEY, or restore the .pseudonym_key file beside the "
+            "warehouse, to the original key; or, to start over with this key, build a new "
+            "warehouse."
+        )
 
 
 def ensure_ops(con: duckdb.DuckDBPyConnection) -> None:
@@ -294,6 +326,7 @@ def ingest_folder(
     """Load what is new or changed in the drop folder, one file per transaction."""
     contracts = load_contracts()
     ensure_ops(con)
+    check_pseudonym_key(con, pseudonym_key)
     install_macros(con, pseudonym_key)
     for contract in contracts:
         ensure_raw_table(con, contract)
