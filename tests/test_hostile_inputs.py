@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import csv
+import io
 import shutil
+import zipfile
 from pathlib import Path
 
 import duckdb
 import pytest
-from ingest_helpers import KEY, REFERENCE, accounted, files, ingest, quarantine, rows, write_text
+from ingest_helpers import (
+    KEY,
+    REFERENCE,
+    accounted,
+    files,
+    ingest,
+    one_file,
+    quarantine,
+    rows,
+    write_text,
+    write_zip,
+)
 
+from assets.raw import ingest as ingest_module
 from assets.raw.ingest import PseudonymKeyMismatch, ingest_folder, key_fingerprint
 from assets.raw.reference import REFERENCE_TABLES, ReferenceError, check_reference, load_reference
+from assets.raw.sources import ZIP_MAX_DEPTH, UnpackBudget, UnreadableFile, open_sources
 
 CLAIMS_HEADER = (
     "Anställningsnr;Förvaltning;Resdatum;Från;Till;Ändamål;Antal km;Färdmedel;Belopp (kr)"
@@ -148,3 +163,116 @@ def test_another_pseudonym_key_stops_before_changing_anything(tmp_path):
     assert rows(con, "select count(*) from raw.travel_claims") == [(10,)]
     ingest_folder(con, tmp_path / "raw", KEY)
     assert rows(con, "select count(*) from raw.travel_claims") == [(15,)]
+
+
+def claims_text(rows_: int, first: int = 10000) -> str:
+    lines = ["Kommun: Falun (2080)", "", CLAIMS_HEADER]
+    lines += [
+        f"{first + i};Miljöförvaltningen;2011-02-0{i % 9 + 1};Falun;Leksand;Möte;109,0;Egen bil;1"
+        for i in range(rows_)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def patched_zip(path: Path, name: str, data: str, *, flag: int = 0, method: int = 0) -> Path:
+    """A one-member zip whose headers claim encryption (flag) or another compression method."""
+    write_zip(path, {name: data})
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        [info] = archive.infolist()
+    raw[info.header_offset + 6] |= flag
+    central = raw.index(b"PK\x01\x02")
+    raw[central + 8] |= flag
+    if method:
+        raw[info.header_offset + 8 : info.header_offset + 10] = method.to_bytes(2, "little")
+        raw[central + 10 : central + 12] = method.to_bytes(2, "little")
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def test_encrypted_and_deflate64_members_are_the_files_problem(tmp_path):
+    raw = tmp_path / "raw"
+    patched_zip(raw / "locked.zip", "claims.csv", claims_text(3), flag=0x1)
+    patched_zip(raw / "big.zip", "claims.csv", claims_text(3), method=9)
+    claims_csv(raw / "good.csv", 4)
+    con, _ = ingest(raw)
+    records = files(con)
+    assert records["good.csv"]["rows_loaded"] == 4
+    assert records["locked.zip"]["status"] == "unreadable"
+    assert (
+        "archive member 'claims.csv' is encrypted (password-protected)"
+        in (records["locked.zip"]["message"])
+    )
+    assert records["big.zip"]["status"] == "unreadable"
+    assert "is compressed with Deflate64" in records["big.zip"]["message"]
+    accounted(con)
+
+
+def test_a_file_the_account_cannot_read_is_recorded_and_retried(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    claims_csv(raw / "secret.csv", 3)
+    claims_csv(raw / "good.csv", 4)
+    real_scan = ingest_module.scan_file
+
+    def refuse(path, *args, **kwargs):
+        if path.name == "secret.csv":
+            raise PermissionError(13, "Permission denied")
+        return real_scan(path, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "scan_file", refuse)
+    con, _ = ingest(raw)
+    record = files(con)["secret.csv"]
+    assert record["status"] == "unreadable"
+    assert record["message"] == (
+        "secret.csv: could not be opened (Permission denied); give the pipeline's account read "
+        "access to it (or copy it into the drop folder again) and the next run loads it; the "
+        "other files were loaded"
+    )
+    assert files(con)["good.csv"]["rows_loaded"] == 4
+    monkeypatch.setattr(ingest_module, "scan_file", real_scan)
+    ingest(raw, con)
+    assert files(con)["secret.csv"]["rows_loaded"] == 3
+
+
+def test_zip_nested_too_deep_is_unreadable(tmp_path):
+    data = zip_bytes({"claims.csv": claims_text(2)})
+    for _ in range(ZIP_MAX_DEPTH + 2):
+        data = zip_bytes({"inner.zip": data})
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "deep.zip").write_bytes(data)
+    con, _ = ingest(tmp_path / "raw")
+    record = one_file(con)
+    assert record["status"] == "unreadable"
+    assert f"archives nested more than {ZIP_MAX_DEPTH} deep" in record["message"]
+
+
+def test_unpacked_bytes_have_one_budget_per_archive(tmp_path):
+    inner = zip_bytes({"a.csv": "x" * 600})
+    path = tmp_path / "nested.zip"
+    path.write_bytes(zip_bytes({"one.zip": inner, "two.zip": inner}))
+    budget = UnpackBudget(1000)
+    with pytest.raises(UnreadableFile, match="more than 1,000 bytes in all"):
+        open_sources(path, "nested.zip", tmp_path / "scratch", budget)
+
+
+def test_zip_members_whose_names_collide_keep_their_own_rows(tmp_path):
+    write_zip(
+        tmp_path / "raw" / "export.zip",
+        {"a/b.csv": claims_text(2, 20000), "a_b.csv": claims_text(3, 30000)},
+    )
+    con, _ = ingest(tmp_path / "raw")
+    records = files(con)
+    assert records["export.zip|a/b.csv"]["rows_loaded"] == 2
+    assert records["export.zip|a_b.csv"]["rows_loaded"] == 3
+    assert rows(
+        con,
+        "select source_part, count(*) from raw.travel_claims group by all order by all",
+    ) == [("a/b.csv", 2), ("a_b.csv", 3)]
+
+
+def zip_bytes(members: dict[str, bytes | str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()

@@ -29,8 +29,13 @@ from .recognise import Layout, Miss, recognise
 from .sources import FileScan, Source, UnreadableFile, open_sources, scan_file
 
 LOADER_VERSION = "4"
-# Errors a malformed file can raise while it is read; anything else is a bug and stops the run.
+# Errors a malformed or hostile file can raise while it is read (an encrypted or Deflate64 member
+# the zip module refuses, nesting past the recursion limit, a sheet too large to hold): the file
+# is recorded unreadable and the run goes on. Anything else is a bug and stops the run.
 READ_ERRORS = (
+    RuntimeError,
+    NotImplementedError,
+    MemoryError,
     duckdb.Error,
     UnicodeError,
     csv.Error,
@@ -350,7 +355,11 @@ def ingest_folder(
             if old and old[1] == fingerprint and old[2:] == (stat.st_size, stat.st_mtime_ns):
                 report.unchanged.append(rel)
                 continue
-            scan = scan_file(file)
+            try:
+                scan = scan_file(file)
+            except OSError as err:
+                report.loaded.append(_unopenable(con, rel, err, stat, contracts))
+                continue
             sha = scan.sha256
             con.execute("begin transaction")
             try:
@@ -416,6 +425,29 @@ def _load_retrying(con, file: Path, rel: str, scan: FileScan, contracts, scratch
         except SafeReadNeeded:
             safe = True
         _restart(con, rel, contracts)
+
+
+def _unopenable(con, rel: str, err: OSError, stat, contracts) -> FileRecord:
+    """A file that cannot even be opened (no read permission, gone): recorded, the run goes on."""
+    reason = err.strerror or type(err).__name__
+    record = FileRecord(
+        rel,
+        "",
+        "",
+        None,
+        0,
+        0,
+        0,
+        "unreadable",
+        f"{rel}: could not be opened ({reason}); give the pipeline's account read access to it "
+        "(or copy it into the drop folder again) and the next run loads it; the other files "
+        "were loaded",
+    )
+    con.execute("begin transaction")
+    purge(con, rel, contracts)
+    _record(con, record, "", stat)  # no fingerprint: the next run tries it again
+    con.execute("commit")
+    return record
 
 
 def _restart(con: duckdb.DuckDBPyConnection, rel: str, contracts: tuple[Contract, ...]) -> None:

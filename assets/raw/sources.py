@@ -21,6 +21,9 @@ DELIMITERS = (";", ",", "\t")
 ZIP_MAX_MEMBERS = 200
 ZIP_MAX_MEMBER_BYTES = 4 * 1024**3
 ZIP_MAX_RATIO = 200
+ZIP_MAX_DEPTH = 8  # archives inside archives, levels
+ZIP_MAX_TOTAL_BYTES = 8 * 1024**3  # unpacked per dropped archive, every level counted
+DEFLATE64 = 9
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 SCAN_CHUNK = 16 * 1024 * 1024
 EMPTY_LINE = re.compile(rb"\n(?=\r?\n)")
@@ -150,8 +153,43 @@ def _excel_members(path: Path) -> bool:
         return False
 
 
-def safe_extract(path: Path, target: Path) -> list[Path]:
-    """Extract an archive's members into `target`, refusing `../` paths, links and zip bombs."""
+class UnpackBudget:
+    """The bytes an archive, with every archive inside it, may still unpack."""
+
+    def __init__(self, total: int = ZIP_MAX_TOTAL_BYTES) -> None:
+        self.total = self.left = total
+
+    def take(self, member: str, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise UnreadableFile(
+                f"archive member {member!r}: the archive and the archives in it unpack to more "
+                f"than {self.total:,} bytes in all; refused as a possible zip bomb. "
+                "Unpack it yourself and drop the export files"
+            )
+
+
+def _check_member(member: zipfile.ZipInfo) -> None:
+    """Refuse, in words, members the zip module cannot or must not unpack."""
+    if member.flag_bits & 0x1:
+        raise UnreadableFile(
+            f"archive member {member.filename!r} is encrypted (password-protected); unpack it "
+            "with its password and drop the export files themselves"
+        )
+    if member.compress_type == DEFLATE64:
+        raise UnreadableFile(
+            f"archive member {member.filename!r} is compressed with Deflate64 (Windows Explorer "
+            "does this for large files), which cannot be unpacked here; unpack it and drop the "
+            "export files, or zip them again with 7-Zip or another tool using ordinary Deflate"
+        )
+
+
+def safe_extract(
+    path: Path, target: Path, budget: UnpackBudget | None = None
+) -> list[tuple[Path, str]]:
+    """Extract an archive's members into `target`, refusing `../` paths, links and zip bombs;
+    (extracted file, member's full name) each, in a folder of its own so no two collide."""
+    budget = budget or UnpackBudget()
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as err:
@@ -173,34 +211,46 @@ def safe_extract(path: Path, target: Path) -> list[Path]:
                     f"archive member {member.filename!r} unpacks to {member.file_size:,} bytes "
                     f"(ratio {ratio:.0f}): refused as a possible zip bomb"
                 )
-            out = target / "_".join(name.parts)
+            _check_member(member)
+            out = target / str(len(extracted)) / "_".join(name.parts)
+            out.parent.mkdir()
             with archive.open(member) as src, out.open("wb") as dst:
                 written = 0
                 while chunk := src.read(1024 * 1024):
                     written += len(chunk)
+                    budget.take(member.filename, len(chunk))
                     if written > member.file_size:
                         raise UnreadableFile(
                             f"archive member {member.filename!r} is larger than declared"
                         )
                     dst.write(chunk)
-            extracted.append(out)
+            extracted.append((out, member.filename))
         return extracted
 
 
-def open_sources(path: Path, label: str, scratch: Path) -> list[Source]:
-    """Every table-shaped source in a file, decided by content (never by the file's extension)."""
+def open_sources(
+    path: Path, label: str, scratch: Path, budget: UnpackBudget | None = None, depth: int = 0
+) -> list[Source]:
+    """Every table-shaped source in a file, decided by content (never by the file's extension).
+    An archive member's label is the archive's and the member's full name inside it."""
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if _is_ole(head) or (_is_zip(head) and _excel_members(path)):
         return _excel_sources(path, label)
     if _is_zip(head):
+        if depth >= ZIP_MAX_DEPTH:
+            raise UnreadableFile(
+                f"archives nested more than {ZIP_MAX_DEPTH} deep; unpack it and drop the export "
+                "files themselves"
+            )
+        budget = budget or UnpackBudget()
         sources: list[Source] = []
         folder = scratch / f"zip-{abs(hash(label))}"
         folder.mkdir(parents=True, exist_ok=True)
-        for member in safe_extract(path, folder):
+        for member, name in safe_extract(path, folder, budget):
             if member.suffix.lower() == ".json":
                 continue
-            sources.extend(open_sources(member, f"{label}!{member.name}", scratch))
+            sources.extend(open_sources(member, f"{label}!{name}", scratch, budget, depth + 1))
         return sources
     if b"\x00" in head[:4096] and detect_encoding(head).startswith("utf-8"):
         raise UnreadableFile("binary content: not a text, Excel or zip export")
