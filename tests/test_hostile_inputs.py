@@ -24,7 +24,12 @@ from ingest_helpers import (
 )
 
 from assets.raw import ingest as ingest_module
-from assets.raw.ingest import PseudonymKeyMismatch, ingest_folder, key_fingerprint
+from assets.raw.ingest import (
+    DropFolderMissing,
+    PseudonymKeyMismatch,
+    ingest_folder,
+    key_fingerprint,
+)
 from assets.raw.reference import REFERENCE_TABLES, ReferenceError, check_reference, load_reference
 from assets.raw.sources import ZIP_MAX_DEPTH, UnpackBudget, UnreadableFile, open_sources
 
@@ -256,18 +261,21 @@ def test_unpacked_bytes_have_one_budget_per_archive(tmp_path):
 
 
 def test_zip_members_whose_names_collide_keep_their_own_rows(tmp_path):
-    write_zip(
+    path = write_zip(
         tmp_path / "raw" / "export.zip",
         {"a/b.csv": claims_text(2, 20000), "a_b.csv": claims_text(3, 30000)},
     )
+    with zipfile.ZipFile(path, "a") as archive, pytest.warns(UserWarning, match="Duplicate"):
+        archive.writestr("a_b.csv", claims_text(4, 40000))
     con, _ = ingest(tmp_path / "raw")
     records = files(con)
     assert records["export.zip|a/b.csv"]["rows_loaded"] == 2
     assert records["export.zip|a_b.csv"]["rows_loaded"] == 3
+    assert records["export.zip|a_b.csv (copy 2)"]["rows_loaded"] == 4
     assert rows(
         con,
         "select source_part, count(*) from raw.travel_claims group by all order by all",
-    ) == [("a/b.csv", 2), ("a_b.csv", 3)]
+    ) == [("a/b.csv", 2), ("a_b.csv", 3), ("a_b.csv (copy 2)", 4)]
 
 
 def zip_bytes(members: dict[str, bytes | str]) -> bytes:
@@ -276,3 +284,28 @@ def zip_bytes(members: dict[str, bytes | str]) -> bytes:
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def test_a_drop_folder_that_does_not_exist_is_an_error(tmp_path):
+    with pytest.raises(DropFolderMissing) as err:
+        ingest(tmp_path / "misspelt")
+    assert str(err.value) == (
+        f"The drop folder {tmp_path / 'misspelt'} does not exist (or is not a folder): check "
+        "RESFRITT_RAW_DIR, or create the folder; nothing was loaded"
+    )
+
+
+def test_links_out_of_the_drop_folder_are_refused_and_recorded(tmp_path):
+    outside = claims_csv(tmp_path / "elsewhere" / "claims.csv", 3)
+    raw = tmp_path / "raw"
+    claims_csv(raw / "good.csv", 4)
+    (raw / "link.csv").symlink_to(outside)
+    con, _ = ingest(raw)
+    record = files(con)["link.csv"]
+    assert (record["status"], record["rows_in"]) == ("unreadable", 0)
+    assert record["message"] == (
+        "link.csv: is a link to a file outside the drop folder, refused (nothing outside the "
+        "drop folder is read); copy the export itself into the drop folder"
+    )
+    assert files(con)["good.csv"]["rows_loaded"] == 4
+    assert rows(con, "select count(*) from raw.travel_claims") == [(4,)]

@@ -112,10 +112,17 @@ class IngestReport:
         return bool(self.loaded or self.renamed)
 
 
+class DropFolderMissing(FileNotFoundError):
+    """The drop folder does not exist: a misspelt setting must not look like an empty folder."""
+
+
 def drop_folder_files(raw_dir: Path) -> list[Path]:
     """Every export in the drop folder and its sub-folders, in a stable order."""
-    if not raw_dir.exists():
-        return []
+    if not raw_dir.is_dir():
+        raise DropFolderMissing(
+            f"The drop folder {raw_dir} does not exist (or is not a folder): check "
+            "RESFRITT_RAW_DIR, or create the folder; nothing was loaded"
+        )
     return sorted(
         p
         for p in raw_dir.rglob("*")
@@ -355,6 +362,9 @@ def ingest_folder(
             if old and old[1] == fingerprint and old[2:] == (stat.st_size, stat.st_mtime_ns):
                 report.unchanged.append(rel)
                 continue
+            if _outside(file, raw_dir):
+                report.loaded.append(_outside_record(con, rel, file, fingerprint, stat, contracts))
+                continue
             try:
                 scan = scan_file(file)
             except OSError as err:
@@ -425,6 +435,32 @@ def _load_retrying(con, file: Path, rel: str, scan: FileScan, contracts, scratch
         except SafeReadNeeded:
             safe = True
         _restart(con, rel, contracts)
+
+
+def _outside(file: Path, raw_dir: Path) -> bool:
+    """Whether a file (through a symbolic link) lies outside the drop folder."""
+    return not file.resolve().is_relative_to(raw_dir.resolve())
+
+
+def _outside_record(con, rel: str, file: Path, fingerprint: str, stat, contracts) -> FileRecord:
+    """A link out of the drop folder is refused (it could expose any file the account reads)."""
+    record = FileRecord(
+        rel,
+        "",
+        "",
+        None,
+        0,
+        0,
+        0,
+        "unreadable",
+        f"{rel}: is a link to a file outside the drop folder, refused (nothing outside the drop "
+        "folder is read); copy the export itself into the drop folder",
+    )
+    con.execute("begin transaction")
+    purge(con, rel, contracts)
+    _record(con, record, fingerprint, stat)
+    con.execute("commit")
+    return record
 
 
 def _unopenable(con, rel: str, err: OSError, stat, contracts) -> FileRecord:

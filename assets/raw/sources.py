@@ -188,7 +188,7 @@ def safe_extract(
     path: Path, target: Path, budget: UnpackBudget | None = None
 ) -> list[tuple[Path, str]]:
     """Extract an archive's members into `target`, refusing `../` paths, links and zip bombs;
-    (extracted file, member's full name) each, in a folder of its own so no two collide."""
+    (extracted file, member's part name) each, in a folder of its own so no two collide."""
     budget = budget or UnpackBudget()
     try:
         archive = zipfile.ZipFile(path)
@@ -199,7 +199,8 @@ def safe_extract(
         if len(members) > ZIP_MAX_MEMBERS:
             raise UnreadableFile(f"archive holds {len(members)} files, more than {ZIP_MAX_MEMBERS}")
         extracted = []
-        for member in members:
+        parts = _part_names([m.filename for m in members])
+        for member, part in zip(members, parts, strict=True):
             name = PurePosixPath(member.filename)
             if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
                 raise UnreadableFile(
@@ -224,15 +225,31 @@ def safe_extract(
                             f"archive member {member.filename!r} is larger than declared"
                         )
                     dst.write(chunk)
-            extracted.append((out, member.filename))
+            extracted.append((out, part))
         return extracted
+
+
+def _part_names(names: list[str]) -> list[str]:
+    """Each member's part: its name with folders joined by "_", or its full name where that
+    would collide, numbered where even the full name repeats; never two the same."""
+    flat = ["_".join(PurePosixPath(n).parts) for n in names]
+    chosen = [f if flat.count(f) == 1 else n for f, n in zip(flat, names, strict=True)]
+    parts: list[str] = []
+    for name in chosen:
+        copy = 1
+        part = name
+        while part in parts:
+            copy += 1
+            part = f"{name} (copy {copy})"
+        parts.append(part)
+    return parts
 
 
 def open_sources(
     path: Path, label: str, scratch: Path, budget: UnpackBudget | None = None, depth: int = 0
 ) -> list[Source]:
     """Every table-shaped source in a file, decided by content (never by the file's extension).
-    An archive member's label is the archive's and the member's full name inside it."""
+    An archive member's label is the archive's and the member's part name (_part_names)."""
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if _is_ole(head) or (_is_zip(head) and _excel_members(path)):
