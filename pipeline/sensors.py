@@ -5,7 +5,7 @@ import json
 
 import dagster as dg
 
-from assets.raw.ingest import drop_folder_files
+from assets.raw.ingest import DropFolderMissing, drop_folder_files
 from assets.raw.sources import scan_file
 from assets.settings import Inputs
 
@@ -41,7 +41,10 @@ def content_changed(previous: dict, current: dict) -> list[str]:
 def raw_folder_sensor(context: dg.SensorEvaluationContext, inputs: Inputs):
     """Watches the drop folder and starts one run per new or changed set of exports."""
     previous = json.loads(context.cursor) if context.cursor else {}
-    current = folder_snapshot(inputs, context.cursor)
+    try:
+        current = folder_snapshot(inputs, context.cursor)
+    except DropFolderMissing as err:
+        return dg.SkipReason(str(err))
     changed = content_changed(previous, current)
     context.update_cursor(json.dumps(current, sort_keys=True))
     if not changed:

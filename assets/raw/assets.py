@@ -12,7 +12,7 @@ from ..settings import Inputs
 from ..warehouse import Warehouse
 from .ingest import ingest_folder, needs_ingest
 from .load import PARSE_SQL, ensure_raw_table
-from .reference import REFERENCE_TABLES, build_municipality_keys, load_reference
+from .reference import REFERENCE_TABLES, build_municipality_keys, check_reference, load_reference
 
 REFERENCE_KEYS = [dg.AssetKey(["ref", t.name]) for t in REFERENCE_TABLES]
 MUNICIPALITY_KEYS = dg.AssetKey(["ref", "municipality_keys"])
@@ -54,6 +54,7 @@ def reference_tables(warehouse: Warehouse, inputs: Inputs) -> Iterator[dg.Materi
         for key in [*REFERENCE_KEYS, MUNICIPALITY_KEYS]:
             yield dg.MaterializeResult(asset_key=key, metadata={"unchanged": True})
         return
+    check_reference(inputs.reference_path)
     with warehouse.connect() as con:
         con.execute(PARSE_SQL)
         for key, table in zip(REFERENCE_KEYS, REFERENCE_TABLES, strict=True):

@@ -17,6 +17,7 @@ from schemas import CONTRACT_DIR, Contract, load_contracts
 
 from .load import (
     Outcome,
+    SafeReadNeeded,
     SerialReadNeeded,
     drop_helpers,
     ensure_raw_table,
@@ -28,8 +29,13 @@ from .recognise import Layout, Miss, recognise
 from .sources import FileScan, Source, UnreadableFile, open_sources, scan_file
 
 LOADER_VERSION = "4"
-# Errors a malformed file can raise while it is read; anything else is a bug and stops the run.
+# Errors a malformed or hostile file can raise while it is read (an encrypted or Deflate64 member
+# the zip module refuses, nesting past the recursion limit, a sheet too large to hold): the file
+# is recorded unreadable and the run goes on. Anything else is a bug and stops the run.
 READ_ERRORS = (
+    RuntimeError,
+    NotImplementedError,
+    MemoryError,
     duckdb.Error,
     UnicodeError,
     csv.Error,
@@ -60,6 +66,10 @@ create table if not exists ops.files (
     fingerprint varchar,
     size_bytes bigint,
     mtime_ns bigint
+);
+create table if not exists ops.pseudonym_key (
+    fingerprint varchar,
+    recorded_at timestamp
 );
 create table if not exists ops.quarantine (
     path varchar,
@@ -102,10 +112,17 @@ class IngestReport:
         return bool(self.loaded or self.renamed)
 
 
+class DropFolderMissing(FileNotFoundError):
+    """The drop folder does not exist: a misspelt setting must not look like an empty folder."""
+
+
 def drop_folder_files(raw_dir: Path) -> list[Path]:
     """Every export in the drop folder and its sub-folders, in a stable order."""
-    if not raw_dir.exists():
-        return []
+    if not raw_dir.is_dir():
+        raise DropFolderMissing(
+            f"The drop folder {raw_dir} does not exist (or is not a folder): check "
+            "RESFRITT_RAW_DIR, or create the folder; nothing was loaded"
+        )
     return sorted(
         p
         for p in raw_dir.rglob("*")
@@ -113,6 +130,34 @@ def drop_folder_files(raw_dir: Path) -> list[Path]:
         and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
         and p.name.lower() not in IGNORED_NAMES
     )
+
+
+class PseudonymKeyMismatch(RuntimeError):
+    """The run's pseudonymisation key is not the one the warehouse was built with."""
+
+
+def key_fingerprint(pseudonym_key: str) -> str:
+    """A one-way fingerprint of the key (never the key), to tell two keys apart."""
+    return hashlib.sha256(b"resfritt pseudonym key\0" + pseudonym_key.encode()).hexdigest()[:16]
+
+
+def check_pseudonym_key(con: duckdb.DuckDBPyConnection, pseudonym_key: str) -> None:
+    """Stop, before anything changes, when the key differs from the warehouse's own; a warehouse
+    without one takes this key's fingerprint."""
+    fingerprint = key_fingerprint(pseudonym_key)
+    rows = con.execute("select fingerprint from ops.pseudonym_key").fetchall()
+    if not rows:
+        con.execute("insert into ops.pseudonym_key values (?, current_timestamp)", [fingerprint])
+        return
+    if rows[0][0] != fingerprint:
+        raise PseudonymKeyMismatch(
+            f"The pseudonymisation key of this run (fingerprint {fingerprint}) is not the one "
+            f"the warehouse was built with (fingerprint {rows[0][0]}): the same people would get "
+            "new pseudonyms and re-exported trips would be counted twice. Nothing was changed. "
+            "Set RESFRITT_PSEUDONYM_KEY, or restore the .pseudonym_key file beside the "
+            "warehouse, to the original key; or, to start over with this key, build a new "
+            "warehouse."
+        )
 
 
 def ensure_ops(con: duckdb.DuckDBPyConnection) -> None:
@@ -249,6 +294,7 @@ def load_file(
     contracts: tuple[Contract, ...],
     scratch: Path,
     parallel: bool = True,
+    safe: bool = False,
 ) -> list[FileRecord]:
     """Recognise and load every table in one file; unrecognised parts are recorded, not fatal."""
     sha = scan.sha256
@@ -276,10 +322,11 @@ def load_file(
                 part=part,
                 sha256=sha,
                 hint=hint,
-                direct=_direct(layout),
+                direct=_direct(layout) and not safe,
                 scratch=Path(work),
                 blanks=scan.blank_lines if layout.source.path == file else None,
                 parallel=parallel,
+                safe=safe,
             )
         records.append(_outcome_record(rel, part, sha, outcome))
     return records
@@ -291,6 +338,7 @@ def ingest_folder(
     """Load what is new or changed in the drop folder, one file per transaction."""
     contracts = load_contracts()
     ensure_ops(con)
+    check_pseudonym_key(con, pseudonym_key)
     install_macros(con, pseudonym_key)
     for contract in contracts:
         ensure_raw_table(con, contract)
@@ -314,7 +362,14 @@ def ingest_folder(
             if old and old[1] == fingerprint and old[2:] == (stat.st_size, stat.st_mtime_ns):
                 report.unchanged.append(rel)
                 continue
-            scan = scan_file(file)
+            if _outside(file, raw_dir):
+                report.loaded.append(_outside_record(con, rel, file, fingerprint, stat, contracts))
+                continue
+            try:
+                scan = scan_file(file)
+            except OSError as err:
+                report.loaded.append(_unopenable(con, rel, err, stat, contracts))
+                continue
             sha = scan.sha256
             con.execute("begin transaction")
             try:
@@ -349,11 +404,7 @@ def ingest_folder(
                     report.loaded.append(record)
                 else:
                     purge(con, rel, contracts)
-                    try:
-                        records = load_file(con, file, rel, scan, contracts, Path(scratch))
-                    except SerialReadNeeded:
-                        _restart(con, rel, contracts)
-                        records = load_file(con, file, rel, scan, contracts, Path(scratch), False)
+                    records = _load_retrying(con, file, rel, scan, contracts, Path(scratch))
                     for record in records:
                         _record(con, record, fingerprint, stat)
                         report.loaded.append(record)
@@ -370,6 +421,69 @@ def ingest_folder(
                 con.execute("rollback")
                 raise
     return report
+
+
+def _load_retrying(con, file: Path, rel: str, scan: FileScan, contracts, scratch: Path):
+    """load_file, again serially when quoted cells span lines, and again line by line when a
+    quote never closes; each retry starts the file's transaction afresh."""
+    parallel, safe = True, False
+    while True:
+        try:
+            return load_file(con, file, rel, scan, contracts, scratch, parallel, safe)
+        except SerialReadNeeded:
+            parallel = False
+        except SafeReadNeeded:
+            safe = True
+        _restart(con, rel, contracts)
+
+
+def _outside(file: Path, raw_dir: Path) -> bool:
+    """Whether a file (through a symbolic link) lies outside the drop folder."""
+    return not file.resolve().is_relative_to(raw_dir.resolve())
+
+
+def _outside_record(con, rel: str, file: Path, fingerprint: str, stat, contracts) -> FileRecord:
+    """A link out of the drop folder is refused (it could expose any file the account reads)."""
+    record = FileRecord(
+        rel,
+        "",
+        "",
+        None,
+        0,
+        0,
+        0,
+        "unreadable",
+        f"{rel}: is a link to a file outside the drop folder, refused (nothing outside the drop "
+        "folder is read); copy the export itself into the drop folder",
+    )
+    con.execute("begin transaction")
+    purge(con, rel, contracts)
+    _record(con, record, fingerprint, stat)
+    con.execute("commit")
+    return record
+
+
+def _unopenable(con, rel: str, err: OSError, stat, contracts) -> FileRecord:
+    """A file that cannot even be opened (no read permission, gone): recorded, the run goes on."""
+    reason = err.strerror or type(err).__name__
+    record = FileRecord(
+        rel,
+        "",
+        "",
+        None,
+        0,
+        0,
+        0,
+        "unreadable",
+        f"{rel}: could not be opened ({reason}); give the pipeline's account read access to it "
+        "(or copy it into the drop folder again) and the next run loads it; the other files "
+        "were loaded",
+    )
+    con.execute("begin transaction")
+    purge(con, rel, contracts)
+    _record(con, record, "", stat)  # no fingerprint: the next run tries it again
+    con.execute("commit")
+    return record
 
 
 def _restart(con: duckdb.DuckDBPyConnection, rel: str, contracts: tuple[Contract, ...]) -> None:

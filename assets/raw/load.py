@@ -11,7 +11,7 @@ import duckdb
 from schemas import Column, Contract
 
 from .recognise import Layout
-from .sources import excel_rows, scan_file, text_rows
+from .sources import data_lines, excel_rows, safe_text_rows, scan_file, text_rows
 
 PARSE_SQL = (Path(__file__).parent / "parse.sql").read_text(encoding="utf-8")
 EXTRA_CELLS = 8  # a long row's cells are counted up to the header's width + EXTRA_CELLS
@@ -271,15 +271,22 @@ def _total_expr(layout: Layout) -> str:
     return f"coalesce(regexp_matches(lower(trim({ident(column)})), {lit(TOTAL_LABELS)}), false)"
 
 
-def _layout_rows(layout: Layout):
+def _layout_rows(layout: Layout, broken: list[int] | None = None):
+    """The rows after the header; with `broken`, a text file is read line by line (a stray quote
+    swallows nothing) and the numbers of lines with a quote that never closes go there."""
     source = layout.source
     if source.kind == "excel":
         rows = excel_rows(source)
         return ((n, cells) for n, cells in rows if n > layout.header_line)
-    return text_rows(source, layout.delimiter or ",", layout.header_line + 1)
+    delimiter = layout.delimiter or ","
+    if broken is not None:
+        return safe_text_rows(source, delimiter, layout.header_line + 1, layout.width, broken)
+    return text_rows(source, delimiter, layout.header_line + 1)
 
 
-def _normalised_source(layout: Layout, scratch: Path) -> tuple[str, list]:
+def _normalised_source(
+    layout: Layout, scratch: Path, broken: list[int] | None = None
+) -> tuple[str, list]:
     """Small or awkward sources (Excel, UTF-16, cp1252, sectioned files) via a UTF-8 copy that
     keeps each row's original line number; a row of the wrong width keeps only its cell count."""
     target = scratch / "normalised.csv"
@@ -287,7 +294,7 @@ def _normalised_source(layout: Layout, scratch: Path) -> tuple[str, list]:
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["__line", "__cells", *names])
-        for number, cells in _layout_rows(layout):
+        for number, cells in _layout_rows(layout, broken):
             if not any(c.strip() for c in cells):
                 if layout.contract.table_ends_at_blank:
                     break
@@ -346,6 +353,48 @@ def _skipped_lines(con: duckdb.DuckDBPyConnection, layout: Layout, blanks: tuple
     return bool(con.execute("select count(*) from land_skipped_lines").fetchall()[0][0])
 
 
+class SafeReadNeeded(Exception):
+    """The CSV reader saw fewer records than the file has lines and a quote never closes: load
+    the file again, in a new transaction, line by line (safe = True)."""
+
+
+def _check_rows_against_lines(
+    con: duckdb.DuckDBPyConnection, layout: Layout, table: str, blanks: tuple[int, ...]
+) -> None:
+    """Count the reader's records against the file's physical data lines; fewer records is
+    fine only when quoted cells span lines, not when a stray quote swallowed the rest."""
+    this_file = "source_path = getvariable('rf_path') and source_part = getvariable('rf_part')"
+    [[records]] = con.execute(f"select count(*) from {table} where {this_file}").fetchall()
+    [[rejected]] = con.execute("select count(*) from land_reject_lines").fetchall()
+    if records + rejected == data_lines(layout.source.path, layout.header_line, blanks):
+        return
+    broken: list[int] = []
+    for _ in _layout_rows(layout, broken):
+        if broken:
+            raise SafeReadNeeded(f"line {broken[0]} opens a quote that never closes")
+
+
+def _quarantine_stray_quotes(
+    con: duckdb.DuckDBPyConnection, broken: list[int], contract: Contract, sha256: str
+) -> int:
+    """The lines a safe read set aside, each in ops.quarantine (never the line's text)."""
+    con.executemany(
+        "insert into ops.quarantine values "
+        "(getvariable('rf_path'), getvariable('rf_part'), ?, '(row)', '(row)', ?, ?, ?)",
+        [
+            [
+                line,
+                'this line opens a quote (") that never closes; fix or remove the quote and '
+                "drop the file again",
+                sha256,
+                contract.kind,
+            ]
+            for line in broken
+        ],
+    )
+    return len(broken)
+
+
 class SerialReadNeeded(Exception):
     """The file has line breaks inside quotes, which DuckDB's parallel reader cannot pad: load
     it again, in a new transaction, with parallel = False."""
@@ -380,13 +429,15 @@ def load_layout(
     scratch: Path,
     blanks: tuple[int, ...] | None = None,
     parallel: bool = True,
+    safe: bool = False,
 ) -> Outcome:
     """Type, validate and attribute one table; loaded rows to raw, the rest to quarantine.
 
     One streaming pass inserts every row of the source into raw.<kind>, in file order, typed,
     attributed (by map lookups, which keep that order) and marked with its first problem in two
     helper columns. The marked rows then move to ops.quarantine and the helpers are dropped.
-    A direct CSV's rows are numbered afterwards from their order in the table.
+    A direct CSV's rows are numbered afterwards from their order in the table. A safe load
+    reads a text file line by line, quarantining lines whose quote never closes.
     """
     contract = layout.contract
     table = raw_table(contract)
@@ -395,24 +446,30 @@ def load_layout(
         con.execute(f"alter table {table} add column if not exists {name} {kind}")
     _set_load_variables(con, path, part, sha256, hint)
     warnings: list[str] = []
+    stray = 0
     if direct:
         formats = choose_formats(con, layout, warnings, _direct_source(layout, parallel=True))
         _read_direct(con, layout, _insert_sql(layout, formats), parallel)
         if blanks is None:
             blanks = scan_file(layout.source.path, hashed=False).blank_lines
         skipped = _skipped_lines(con, layout, blanks)
+        _check_rows_against_lines(con, layout, table, blanks)
         # Numbering the rows now would rewrite the whole uncommitted insert; once committed, an
         # update writes one column. A run stopped in between is never published (warehouse.py).
         con.execute("commit")
         con.execute("begin transaction")
         _number_rows(con, layout, table, path, part, skipped)
     else:
-        source = _normalised_source(layout, scratch)
+        broken: list[int] | None = [] if safe else None
+        source = _normalised_source(layout, scratch, broken)
         formats = choose_formats(con, layout, warnings, source)
         con.execute(_insert_sql(layout, formats).format(source=source[0]), source[1])
         con.execute(
             "create or replace temp table land_reject_lines (line bigint, error_message varchar)"
         )
+        if broken:
+            stray = _quarantine_stray_quotes(con, broken, contract, sha256)
+            warnings.append(_stray_quote_warning(broken))
     problems = _problem_list(contract, layout)
     first_rule = contract.attribution[0].column if contract.attribution else "(whole file)"
     where = _attribution_place(contract, layout)
@@ -455,10 +512,19 @@ def load_layout(
     drop_helpers(con, contract)
     return Outcome(
         export_kind=contract.kind,
-        rows_in=loaded + quarantined + rejected,
+        rows_in=loaded + quarantined + rejected + stray,
         rows_loaded=loaded,
-        rows_quarantined=quarantined + rejected,
+        rows_quarantined=quarantined + rejected + stray,
         warnings=warnings,
+    )
+
+
+def _stray_quote_warning(broken: list[int]) -> str:
+    lines = ", ".join(str(n) for n in broken[:10]) + (", ..." if len(broken) > 10 else "")
+    return (
+        f'a quote (") that never closes (line {lines}) would have swallowed the lines after '
+        f"it: the file was read line by line, {len(broken):,} line(s) quarantined and the rest "
+        "loaded; fix the quote and drop the file again"
     )
 
 

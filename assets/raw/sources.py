@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import mmap
 import re
 import threading
@@ -20,6 +21,9 @@ DELIMITERS = (";", ",", "\t")
 ZIP_MAX_MEMBERS = 200
 ZIP_MAX_MEMBER_BYTES = 4 * 1024**3
 ZIP_MAX_RATIO = 200
+ZIP_MAX_DEPTH = 8  # archives inside archives, levels
+ZIP_MAX_TOTAL_BYTES = 8 * 1024**3  # unpacked per dropped archive, every level counted
+DEFLATE64 = 9
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 SCAN_CHUNK = 16 * 1024 * 1024
 EMPTY_LINE = re.compile(rb"\n(?=\r?\n)")
@@ -149,8 +153,43 @@ def _excel_members(path: Path) -> bool:
         return False
 
 
-def safe_extract(path: Path, target: Path) -> list[Path]:
-    """Extract an archive's members into `target`, refusing `../` paths, links and zip bombs."""
+class UnpackBudget:
+    """The bytes an archive, with every archive inside it, may still unpack."""
+
+    def __init__(self, total: int = ZIP_MAX_TOTAL_BYTES) -> None:
+        self.total = self.left = total
+
+    def take(self, member: str, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise UnreadableFile(
+                f"archive member {member!r}: the archive and the archives in it unpack to more "
+                f"than {self.total:,} bytes in all; refused as a possible zip bomb. "
+                "Unpack it yourself and drop the export files"
+            )
+
+
+def _check_member(member: zipfile.ZipInfo) -> None:
+    """Refuse, in words, members the zip module cannot or must not unpack."""
+    if member.flag_bits & 0x1:
+        raise UnreadableFile(
+            f"archive member {member.filename!r} is encrypted (password-protected); unpack it "
+            "with its password and drop the export files themselves"
+        )
+    if member.compress_type == DEFLATE64:
+        raise UnreadableFile(
+            f"archive member {member.filename!r} is compressed with Deflate64 (Windows Explorer "
+            "does this for large files), which cannot be unpacked here; unpack it and drop the "
+            "export files, or zip them again with 7-Zip or another tool using ordinary Deflate"
+        )
+
+
+def safe_extract(
+    path: Path, target: Path, budget: UnpackBudget | None = None
+) -> list[tuple[Path, str]]:
+    """Extract an archive's members into `target`, refusing `../` paths, links and zip bombs;
+    (extracted file, member's part name) each, in a folder of its own so no two collide."""
+    budget = budget or UnpackBudget()
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as err:
@@ -160,7 +199,8 @@ def safe_extract(path: Path, target: Path) -> list[Path]:
         if len(members) > ZIP_MAX_MEMBERS:
             raise UnreadableFile(f"archive holds {len(members)} files, more than {ZIP_MAX_MEMBERS}")
         extracted = []
-        for member in members:
+        parts = _part_names([m.filename for m in members])
+        for member, part in zip(members, parts, strict=True):
             name = PurePosixPath(member.filename)
             if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
                 raise UnreadableFile(
@@ -172,34 +212,62 @@ def safe_extract(path: Path, target: Path) -> list[Path]:
                     f"archive member {member.filename!r} unpacks to {member.file_size:,} bytes "
                     f"(ratio {ratio:.0f}): refused as a possible zip bomb"
                 )
-            out = target / "_".join(name.parts)
+            _check_member(member)
+            out = target / str(len(extracted)) / "_".join(name.parts)
+            out.parent.mkdir()
             with archive.open(member) as src, out.open("wb") as dst:
                 written = 0
                 while chunk := src.read(1024 * 1024):
                     written += len(chunk)
+                    budget.take(member.filename, len(chunk))
                     if written > member.file_size:
                         raise UnreadableFile(
                             f"archive member {member.filename!r} is larger than declared"
                         )
                     dst.write(chunk)
-            extracted.append(out)
+            extracted.append((out, part))
         return extracted
 
 
-def open_sources(path: Path, label: str, scratch: Path) -> list[Source]:
-    """Every table-shaped source in a file, decided by content (never by the file's extension)."""
+def _part_names(names: list[str]) -> list[str]:
+    """Each member's part: its name with folders joined by "_", or its full name where that
+    would collide, numbered where even the full name repeats; never two the same."""
+    flat = ["_".join(PurePosixPath(n).parts) for n in names]
+    chosen = [f if flat.count(f) == 1 else n for f, n in zip(flat, names, strict=True)]
+    parts: list[str] = []
+    for name in chosen:
+        copy = 1
+        part = name
+        while part in parts:
+            copy += 1
+            part = f"{name} (copy {copy})"
+        parts.append(part)
+    return parts
+
+
+def open_sources(
+    path: Path, label: str, scratch: Path, budget: UnpackBudget | None = None, depth: int = 0
+) -> list[Source]:
+    """Every table-shaped source in a file, decided by content (never by the file's extension).
+    An archive member's label is the archive's and the member's part name (_part_names)."""
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if _is_ole(head) or (_is_zip(head) and _excel_members(path)):
         return _excel_sources(path, label)
     if _is_zip(head):
+        if depth >= ZIP_MAX_DEPTH:
+            raise UnreadableFile(
+                f"archives nested more than {ZIP_MAX_DEPTH} deep; unpack it and drop the export "
+                "files themselves"
+            )
+        budget = budget or UnpackBudget()
         sources: list[Source] = []
         folder = scratch / f"zip-{abs(hash(label))}"
         folder.mkdir(parents=True, exist_ok=True)
-        for member in safe_extract(path, folder):
+        for member, name in safe_extract(path, folder, budget):
             if member.suffix.lower() == ".json":
                 continue
-            sources.extend(open_sources(member, f"{label}!{member.name}", scratch))
+            sources.extend(open_sources(member, f"{label}!{name}", scratch, budget, depth + 1))
         return sources
     if b"\x00" in head[:4096] and detect_encoding(head).startswith("utf-8"):
         raise UnreadableFile("binary content: not a text, Excel or zip export")
@@ -287,3 +355,93 @@ def text_rows(
 
 def _numbered(handle: io.TextIOBase) -> Iterator[tuple[int, str]]:
     yield from enumerate(handle, start=1)
+
+
+QUOTED_LINES_MAX = 50  # a quoted cell may span this many lines before its quote counts as stray
+
+
+def data_lines(path: Path, header_line: int, blank_lines: tuple[int, ...]) -> int:
+    """The physical lines after the header that are not empty, counted without a CSV parser."""
+    newlines, last = 0, b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(SCAN_CHUNK):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    lines = newlines + (1 if last not in (b"", b"\n") else 0)
+    return lines - header_line - sum(1 for n in blank_lines if n > header_line)
+
+
+def safe_text_rows(
+    source: Source, delimiter: str, start: int, width: int, broken: list[int]
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) from `start` on, one record per line unless a quoted cell spans
+    lines and the record closes with the header's `width` cells within QUOTED_LINES_MAX lines.
+
+    A line whose quote never closes that way is stray: its number goes to `broken`, it yields
+    nothing, and reading goes on with the next line (so one quote cannot swallow the file).
+    """
+    with source.path.open("r", encoding=source.encoding, errors="replace", newline="") as handle:
+        pending: list[tuple[int, str]] = []
+        numbered = _numbered(handle)
+        while True:
+            pending.extend(itertools.islice(numbered, QUOTED_LINES_MAX - len(pending)))
+            if not pending:
+                return
+            number, line = pending[0]
+            if number < start:
+                pending.pop(0)
+                continue
+            taken = _closing_record(pending, delimiter, width)
+            if taken is None:
+                broken.append(number)
+                pending.pop(0)
+                continue
+            text = "".join(part for _, part in pending[:taken])
+            del pending[:taken]
+            yield number, _cells(text, delimiter)
+
+
+def _closing_record(pending: list[tuple[int, str]], delimiter: str, width: int) -> int | None:
+    """How many of the pending lines make the first one's record, or None if its quote is stray.
+
+    As in RFC 4180, a quote opens only at the start of a cell, "" inside one is a quote, and the
+    closing quote is followed by the delimiter or the line's end; anything else is stray.
+    """
+    quoted = False
+    for taken, (_, line) in enumerate(pending, start=1):
+        quoted = _scan_quotes(line.rstrip("\r\n"), delimiter, quoted)
+        if quoted is None:
+            return None
+        if quoted:
+            continue
+        if taken == 1:
+            return 1
+        text = "".join(part for _, part in pending[:taken])
+        return taken if len(_cells(text, delimiter)) >= width else None
+    return None
+
+
+def _scan_quotes(line: str, delimiter: str, quoted: bool) -> bool | None:
+    """Whether a quoted cell is still open at the end of the line; None if a quote is stray."""
+    at_start = not quoted
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if quoted:
+            if char == '"':
+                following = line[i + 1 : i + 2]
+                if following == '"':
+                    i += 1
+                elif following in ("", delimiter):
+                    quoted = False
+                else:
+                    return None
+        elif char == '"' and at_start:
+            quoted = True
+        at_start = not quoted and char == delimiter
+        i += 1
+    return quoted
+
+
+def _cells(text: str, delimiter: str) -> list[str]:
+    return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])

@@ -1,0 +1,316 @@
+"""Hostile and careless inputs: each is the file's problem, recorded, never the run's."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+from ingest_helpers import (
+    KEY,
+    REFERENCE,
+    accounted,
+    files,
+    ingest,
+    one_file,
+    quarantine,
+    rows,
+    write_text,
+    write_zip,
+)
+
+from assets.raw import ingest as ingest_module
+from assets.raw.ingest import (
+    DropFolderMissing,
+    PseudonymKeyMismatch,
+    ingest_folder,
+    key_fingerprint,
+)
+from assets.raw.reference import REFERENCE_TABLES, ReferenceError, check_reference, load_reference
+from assets.raw.sources import ZIP_MAX_DEPTH, UnpackBudget, UnreadableFile, open_sources
+
+CLAIMS_HEADER = (
+    "Anställningsnr;Förvaltning;Resdatum;Från;Till;Ändamål;Antal km;Färdmedel;Belopp (kr)"
+)
+
+
+def claims_csv(path: Path, rows_: int, purpose_at: dict[int, str] | None = None) -> Path:
+    """A UTF-8 claims export for Falun: title line, empty line, header, `rows_` trips."""
+    lines = ["Kommun: Falun (2080)", "", CLAIMS_HEADER]
+    for i in range(rows_):
+        purpose = (purpose_at or {}).get(i, "Möte")
+        day = i % 28 + 1
+        lines.append(
+            f"{10000 + i};Miljöförvaltningen;2011-01-{day:02d};Falun;Leksand;{purpose};"
+            "109,0;Egen bil;201,65"
+        )
+    return write_text(path, "\n".join(lines) + "\n")
+
+
+def test_stray_quote_quarantines_its_line_and_loads_the_rest(tmp_path):
+    claims_csv(tmp_path / "raw" / "claims.csv", 1000, {5: '"Möte'})
+    con, _ = ingest(tmp_path / "raw")
+    [record] = accounted(con)
+    assert (record["rows_in"], record["rows_loaded"], record["rows_quarantined"]) == (1000, 999, 1)
+    assert record["status"] == "loaded_with_warnings"
+    assert "never closes (line 9)" in record["message"]
+    assert "read line by line, 1 line(s) quarantined" in record["message"]
+    assert quarantine(con) == [
+        (
+            9,
+            "(row)",
+            "(row)",
+            'this line opens a quote (") that never closes; fix or remove the quote and drop '
+            "the file again",
+        )
+    ]
+    assert rows(con, "select count(*), min(source_line), max(source_line) from raw.travel_claims")
+    assert rows(con, "select count(*) from raw.travel_claims where source_line = 9") == [(0,)]
+    assert rows(con, "select count(*), max(source_line) from raw.travel_claims") == [(999, 1003)]
+
+
+def test_quoted_cells_spanning_lines_are_not_stray(tmp_path):
+    claims_csv(tmp_path / "raw" / "claims.csv", 20, {3: '"Möte\nmed\nRegion"'})
+    con, _ = ingest(tmp_path / "raw")
+    record = files(con)["claims.csv"]
+    assert (record["rows_in"], record["rows_loaded"], record["status"]) == (20, 20, "loaded")
+    assert rows(con, "select count(*) from ops.quarantine") == [(0,)]
+
+
+def test_two_stray_quotes_each_lose_one_line(tmp_path):
+    claims_csv(tmp_path / "raw" / "claims.csv", 50, {0: '"Möte', 30: '"Möte'})
+    con, _ = ingest(tmp_path / "raw")
+    record = files(con)["claims.csv"]
+    assert (record["rows_in"], record["rows_loaded"], record["rows_quarantined"]) == (50, 48, 2)
+    assert [r[0] for r in quarantine(con)] == [4, 34]
+
+
+def copy_reference(tmp_path: Path) -> Path:
+    folder = tmp_path / "reference"
+    shutil.copytree(REFERENCE, folder)
+    return folder
+
+
+def move_column_last(path: Path, name: str) -> None:
+    """Rewrite a reference CSV with one column (header included) moved to the end."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    index = table[0].index(name)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(r[:index] + r[index + 1 :] + [r[index]] for r in table)
+
+
+def test_reference_columns_are_read_by_header(tmp_path):
+    folder = copy_reference(tmp_path)
+    move_column_last(folder / "factors.csv", "value")
+    table = next(t for t in REFERENCE_TABLES if t.name == "factors")
+    check_reference(folder)
+    con = duckdb.connect()
+    expected = duckdb.connect()
+    load_reference(con, folder, table)
+    load_reference(expected, REFERENCE, table)
+    sql = "select * from ref.factors order by all"
+    assert con.execute(sql).fetchall() == expected.execute(sql).fetchall()
+    [[value]] = con.execute(
+        "select value from ref.factors where factor = 'co2_g_per_km' and country = 'SE' "
+        "and year_from = 2011"
+    ).fetchall()
+    assert value == 195
+
+
+def test_broken_reference_value_names_file_line_column_and_value(tmp_path):
+    folder = copy_reference(tmp_path)
+    path = folder / "factors.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[2].startswith("co2_g_per_km,SE,2006,2006,204,")
+    lines[2] = lines[2].replace(",204,", ",2O4,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ReferenceError) as err:
+        check_reference(folder)
+    assert str(err.value) == (
+        f"{path}, line 3, column \"value\": '2O4' is not a number (1234.5); correct that cell "
+        "(no export file needs changing)"
+    )
+
+
+def test_reference_range_and_missing_column_block_the_run(tmp_path):
+    folder = copy_reference(tmp_path)
+    targets = folder / "targets.csv"
+    targets.write_text(
+        "programme,from_year,reduction_pct,metric,scope,source\n"
+        "vi-mots-resfritt,2015,120,trips,,seed\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReferenceError, match=r'line 2, column "reduction_pct": \'120\' is above'):
+        check_reference(folder)
+    targets.write_text(
+        "programme,from_year,metric,scope,source\nvi-mots-resfritt,2015,trips,,seed\n"
+    )
+    with pytest.raises(ReferenceError) as err:
+        check_reference(folder)
+    assert str(err.value) == (
+        f'{targets}, line 1 (the header): column "reduction_pct" is missing (the header has '
+        "programme, from_year, metric, scope, source); add it: columns are found by name, "
+        "in any order"
+    )
+
+
+def test_another_pseudonym_key_stops_before_changing_anything(tmp_path):
+    claims_csv(tmp_path / "raw" / "claims.csv", 10)
+    con, _ = ingest(tmp_path / "raw")
+    [[stored]] = rows(con, "select fingerprint from ops.pseudonym_key")
+    assert stored == key_fingerprint(KEY) and KEY not in stored
+    claims_csv(tmp_path / "raw" / "more.csv", 5)
+    with pytest.raises(PseudonymKeyMismatch) as err:
+        ingest_folder(con, tmp_path / "raw", "another-key")
+    assert f"(fingerprint {key_fingerprint('another-key')}) is not the one" in str(err.value)
+    assert "Nothing was changed" in str(err.value)
+    assert list(files(con)) == ["claims.csv"]
+    assert rows(con, "select count(*) from raw.travel_claims") == [(10,)]
+    ingest_folder(con, tmp_path / "raw", KEY)
+    assert rows(con, "select count(*) from raw.travel_claims") == [(15,)]
+
+
+def claims_text(rows_: int, first: int = 10000) -> str:
+    lines = ["Kommun: Falun (2080)", "", CLAIMS_HEADER]
+    lines += [
+        f"{first + i};Miljöförvaltningen;2011-02-0{i % 9 + 1};Falun;Leksand;Möte;109,0;Egen bil;1"
+        for i in range(rows_)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def patched_zip(path: Path, name: str, data: str, *, flag: int = 0, method: int = 0) -> Path:
+    """A one-member zip whose headers claim encryption (flag) or another compression method."""
+    write_zip(path, {name: data})
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        [info] = archive.infolist()
+    raw[info.header_offset + 6] |= flag
+    central = raw.index(b"PK\x01\x02")
+    raw[central + 8] |= flag
+    if method:
+        raw[info.header_offset + 8 : info.header_offset + 10] = method.to_bytes(2, "little")
+        raw[central + 10 : central + 12] = method.to_bytes(2, "little")
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def test_encrypted_and_deflate64_members_are_the_files_problem(tmp_path):
+    raw = tmp_path / "raw"
+    patched_zip(raw / "locked.zip", "claims.csv", claims_text(3), flag=0x1)
+    patched_zip(raw / "big.zip", "claims.csv", claims_text(3), method=9)
+    claims_csv(raw / "good.csv", 4)
+    con, _ = ingest(raw)
+    records = files(con)
+    assert records["good.csv"]["rows_loaded"] == 4
+    assert records["locked.zip"]["status"] == "unreadable"
+    assert (
+        "archive member 'claims.csv' is encrypted (password-protected)"
+        in (records["locked.zip"]["message"])
+    )
+    assert records["big.zip"]["status"] == "unreadable"
+    assert "is compressed with Deflate64" in records["big.zip"]["message"]
+    accounted(con)
+
+
+def test_a_file_the_account_cannot_read_is_recorded_and_retried(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    claims_csv(raw / "secret.csv", 3)
+    claims_csv(raw / "good.csv", 4)
+    real_scan = ingest_module.scan_file
+
+    def refuse(path, *args, **kwargs):
+        if path.name == "secret.csv":
+            raise PermissionError(13, "Permission denied")
+        return real_scan(path, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "scan_file", refuse)
+    con, _ = ingest(raw)
+    record = files(con)["secret.csv"]
+    assert record["status"] == "unreadable"
+    assert record["message"] == (
+        "secret.csv: could not be opened (Permission denied); give the pipeline's account read "
+        "access to it (or copy it into the drop folder again) and the next run loads it; the "
+        "other files were loaded"
+    )
+    assert files(con)["good.csv"]["rows_loaded"] == 4
+    monkeypatch.setattr(ingest_module, "scan_file", real_scan)
+    ingest(raw, con)
+    assert files(con)["secret.csv"]["rows_loaded"] == 3
+
+
+def test_zip_nested_too_deep_is_unreadable(tmp_path):
+    data = zip_bytes({"claims.csv": claims_text(2)})
+    for _ in range(ZIP_MAX_DEPTH + 2):
+        data = zip_bytes({"inner.zip": data})
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "deep.zip").write_bytes(data)
+    con, _ = ingest(tmp_path / "raw")
+    record = one_file(con)
+    assert record["status"] == "unreadable"
+    assert f"archives nested more than {ZIP_MAX_DEPTH} deep" in record["message"]
+
+
+def test_unpacked_bytes_have_one_budget_per_archive(tmp_path):
+    inner = zip_bytes({"a.csv": "x" * 600})
+    path = tmp_path / "nested.zip"
+    path.write_bytes(zip_bytes({"one.zip": inner, "two.zip": inner}))
+    budget = UnpackBudget(1000)
+    with pytest.raises(UnreadableFile, match="more than 1,000 bytes in all"):
+        open_sources(path, "nested.zip", tmp_path / "scratch", budget)
+
+
+def test_zip_members_whose_names_collide_keep_their_own_rows(tmp_path):
+    path = write_zip(
+        tmp_path / "raw" / "export.zip",
+        {"a/b.csv": claims_text(2, 20000), "a_b.csv": claims_text(3, 30000)},
+    )
+    with zipfile.ZipFile(path, "a") as archive, pytest.warns(UserWarning, match="Duplicate"):
+        archive.writestr("a_b.csv", claims_text(4, 40000))
+    con, _ = ingest(tmp_path / "raw")
+    records = files(con)
+    assert records["export.zip|a/b.csv"]["rows_loaded"] == 2
+    assert records["export.zip|a_b.csv"]["rows_loaded"] == 3
+    assert records["export.zip|a_b.csv (copy 2)"]["rows_loaded"] == 4
+    assert rows(
+        con,
+        "select source_part, count(*) from raw.travel_claims group by all order by all",
+    ) == [("a/b.csv", 2), ("a_b.csv", 3), ("a_b.csv (copy 2)", 4)]
+
+
+def zip_bytes(members: dict[str, bytes | str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_drop_folder_that_does_not_exist_is_an_error(tmp_path):
+    with pytest.raises(DropFolderMissing) as err:
+        ingest(tmp_path / "misspelt")
+    assert str(err.value) == (
+        f"The drop folder {tmp_path / 'misspelt'} does not exist (or is not a folder): check "
+        "RESFRITT_RAW_DIR, or create the folder; nothing was loaded"
+    )
+
+
+def test_links_out_of_the_drop_folder_are_refused_and_recorded(tmp_path):
+    outside = claims_csv(tmp_path / "elsewhere" / "claims.csv", 3)
+    raw = tmp_path / "raw"
+    claims_csv(raw / "good.csv", 4)
+    (raw / "link.csv").symlink_to(outside)
+    con, _ = ingest(raw)
+    record = files(con)["link.csv"]
+    assert (record["status"], record["rows_in"]) == ("unreadable", 0)
+    assert record["message"] == (
+        "link.csv: is a link to a file outside the drop folder, refused (nothing outside the "
+        "drop folder is read); copy the export itself into the drop folder"
+    )
+    assert files(con)["good.csv"]["rows_loaded"] == 4
+    assert rows(con, "select count(*) from raw.travel_claims") == [(4,)]
