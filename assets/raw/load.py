@@ -26,6 +26,9 @@ SQL_TYPES = {
     "duration": "double",
     "boolean": "boolean",
 }
+# No export this pipeline reads predates 1990: an earlier (or post-next-year) date was misread.
+FIRST_PLAUSIBLE_YEAR = 1990
+FIRST_PLAUSIBLE_DATE = f"date '{FIRST_PLAUSIBLE_YEAR}-01-01'"
 TYPE_WORDS = {
     "integer": "a whole number",
     "decimal": "a number",
@@ -133,6 +136,16 @@ def _problems(column: Column, value: str, parsed: str, decimal: str) -> list[tup
                 f"{value} is not null and ({parsed} is null "
                 f"or not ({_whole(column, value, decimal)}))",
                 f"is not {TYPE_WORDS[column.type]}",
+            )
+        )
+    if column.type in ("date", "timestamp"):
+        checks.append(
+            (
+                f"not {parsed} between {FIRST_PLAUSIBLE_DATE} "
+                f"and make_date(year(current_date) + 1, 12, 31)",
+                f"is a date before {FIRST_PLAUSIBLE_YEAR} or after next year: a two-digit year "
+                "or a wrong date format? Check the export's date column and the formats in its "
+                "contract",
             )
         )
     if column.min is not None:
