@@ -52,3 +52,67 @@ def test_a_date_outside_the_plausible_years_is_its_own_reason_not_attribution(tm
     assert (line, column, value) == (2, "event_time", "11/22/1922, 11:30:16 AM")
     assert reason.startswith("is a date before 1990 or after next year: a two-digit year")
     assert "municipality" not in reason
+
+
+def test_a_spanish_teams_attendance_list_is_recognised_and_read_day_first(tmp_path):
+    text = (
+        "Nombre completo\tAcción del usuario\tMarca de tiempo\n"
+        "Participante 1\tUnido\t23/2/2021 8:30:03\n"
+        "Participante 2\tSe unió antes\t23/2/2021 8:29:10\n"
+        "Participante 1\tAbandonó\t23/2/2021 9:45:00\n"
+    )
+    write_text(tmp_path / "falun" / "asistencia.csv", text, "utf-16-le+bom")
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+        "teams_attendance_legacy",
+        3,
+        3,
+    )
+    assert legacy_rows(con) == [
+        (2, "Unido", T(2021, 2, 23, 8, 30, 3)),
+        (3, "Se unió antes", T(2021, 2, 23, 8, 29, 10)),
+        (4, "Abandonó", T(2021, 2, 23, 9, 45)),
+    ]
+
+
+def test_an_ambiguous_am_pm_date_is_read_month_first_and_flagged(tmp_path):
+    text = (
+        "Full Name\tUser Action\tTimestamp\n"
+        "Deltagare 1\tJoined\t9/4/2020, 10:00:00 AM\n"
+        "Deltagare 1\tLeft\t9/4/2020, 11:00:00 AM\n"
+    )
+    write_text(tmp_path / "falun" / "attendance.csv", text, "utf-16-le+bom")
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["status"], record["rows_loaded"]) == ("loaded_with_warnings", 2)
+    assert "no day above 12" in record["message"] and "event_time" in record["message"]
+    assert legacy_rows(con)[0][2] == T(2020, 9, 4, 10)
+
+
+def test_a_day_above_12_reads_an_am_pm_list_day_first(tmp_path):
+    text = (
+        "Full Name\tUser Action\tTimestamp\n"
+        "Deltagare 1\tJoined\t9/4/2020, 10:00:00 AM\n"
+        "Deltagare 1\tLeft\t13/4/2020, 01:00:00 PM\n"
+    )
+    write_text(tmp_path / "falun" / "attendance.csv", text, "utf-16-le+bom")
+    con, _ = ingest(tmp_path)
+    assert one_file(con)["status"] == "loaded"
+    assert [r[2] for r in legacy_rows(con)] == [T(2020, 4, 9, 10), T(2020, 4, 13, 13)]
+
+
+def test_zoom_24_hour_timestamps_are_read(tmp_path):
+    text = (
+        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+        "Deltagare 1,d1@falun.se,09/10/2021 08:00:21,09/10/2021 09:00:21,60,No\n"
+        "Deltagare 2,d2@falun.se,09/13/2021 14:02:00,09/13/2021 14:32:00,30,No\n"
+    )
+    write_text(tmp_path / "falun" / "participants.csv", text)
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["export_kind"], record["rows_loaded"]) == ("zoom_participants", 2)
+    assert rows(con, "select join_time from raw.zoom_participants order by source_line") == [
+        (T(2021, 9, 10, 8, 0, 21),),
+        (T(2021, 9, 13, 14, 2),),
+    ]
