@@ -116,3 +116,17 @@ def test_zoom_24_hour_timestamps_are_read(tmp_path):
         (T(2021, 9, 10, 8, 0, 21),),
         (T(2021, 9, 13, 14, 2),),
     ]
+
+
+def test_notes_and_documents_in_the_drop_folder_are_ignored_and_said_to_be(tmp_path):
+    write_text(tmp_path / "falun" / "SOURCES.md", "# Where these exports come from\n\nZoom, 2021\n")
+    write_text(tmp_path / "falun" / "notes.txt", "Ring Anna om mötet\n")
+    (tmp_path / "falun" / "policy.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    con, _ = ingest(tmp_path)
+    records = rows(con, "select path, status, message from ops.files order by path")
+    assert [(p, s) for p, s, _ in records] == [
+        ("falun/SOURCES.md", "ignored"),
+        ("falun/notes.txt", "ignored"),
+        ("falun/policy.pdf", "ignored"),
+    ]
+    assert records[0][2].startswith("falun/SOURCES.md: ignored, a note or document (.md)")
