@@ -125,8 +125,29 @@ def test_notes_and_documents_in_the_drop_folder_are_ignored_and_said_to_be(tmp_p
     con, _ = ingest(tmp_path)
     records = rows(con, "select path, status, message from ops.files order by path")
     assert [(p, s) for p, s, _ in records] == [
-        ("falun/SOURCES.md", "ignored"),
-        ("falun/notes.txt", "ignored"),
+        ("falun/SOURCES.md", "unrecognized"),
+        ("falun/notes.txt", "unrecognized"),
         ("falun/policy.pdf", "ignored"),
     ]
-    assert records[0][2].startswith("falun/SOURCES.md: ignored, a note or document (.md)")
+    assert records[0][2].startswith("falun/SOURCES.md: ignored, a note (.md) that is no known")
+    assert records[2][2].startswith("falun/policy.pdf: ignored, a document (.pdf) is not an")
+
+
+TURKISH_ZOOM = (
+    "Ad (Orijinal Ad),Kullanıcı E-postası,Katılma Saati,Ayrılma Saati,Süre (Dakika),Misafir\n"
+    "Katılımcı 1,k1@falun.se,09/10/2021 08:00:21,09/10/2021 09:00:21,60,Hayır\n"
+    "Katılımcı 2,k2@falun.se,09/10/2021 08:01:00,09/10/2021 08:31:00,30,Hayır\n"
+)
+
+
+def test_a_header_in_an_unknown_language_names_the_export_its_values_look_like(tmp_path):
+    write_text(tmp_path / "falun" / "katilimcilar.csv", TURKISH_ZOOM)
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["status"], record["rows_in"]) == ("unrecognized", 0)
+    message = record["message"]
+    assert "look like a Zoom meeting participants report" in message
+    assert "(zoom_participants)" in message and "schemas/zoom_participants.toml" in message
+    assert '"Kullanıcı E-postası" as an alias of email' in message
+    assert '"Katılma Saati" as an alias of join_time' in message
+    assert '"Süre (Dakika)" as an alias of duration_s' in message
