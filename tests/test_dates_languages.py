@@ -151,3 +151,24 @@ def test_a_header_in_an_unknown_language_names_the_export_its_values_look_like(t
     assert '"Kullanıcı E-postası" as an alias of email' in message
     assert '"Katılma Saati" as an alias of join_time' in message
     assert '"Süre (Dakika)" as an alias of duration_s' in message
+
+
+def test_a_russian_zoom_participants_report_is_recognised_and_counted(tmp_path):
+    text = (
+        "Имя (настоящее имя),Электронная почта пользователя,Время входа,Время выхода,"
+        "Продолжительность (минуты),Гость\n"
+        "Участник 1,u1@falun.se,09/10/2021 08:00:21,09/10/2021 09:00:21,60,Нет\n"
+        "Участник 2,u2@falun.se,09/10/2021 08:01:00,09/10/2021 08:31:00,30,Нет\n"
+        "Гость 3,,09/10/2021 08:05:00,09/10/2021 08:35:00,30,Да\n"
+    )
+    write_text(tmp_path / "falun" / "participants_ru.csv", text)
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+        "zoom_participants",
+        3,
+        3,
+    )
+    assert rows(
+        con, "select duration_s, guest from raw.zoom_participants order by source_line"
+    ) == [(3600.0, False), (1800.0, False), (1800.0, True)]

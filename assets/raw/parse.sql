@@ -111,11 +111,18 @@ create or replace temp macro rf_duration_s(v, unit, dec) as case
     end
 end;
 
--- Booleans as exports write them, in English and the Nordic languages.
+-- Booleans as exports write them, in the UI languages of the contracts (Nordic, English,
+-- German, Dutch, French, Spanish, Portuguese, Italian, Polish, Russian, Ukrainian, Arabic).
 create or replace temp macro rf_boolean(v) as case lower(rf_trim(v))
     when 'true' then true when 'yes' then true when 'ja' then true when '1' then true
     when 'false' then false when 'no' then false when 'nej' then false when 'nei' then false
     when '0' then false
+    when 'já' then true when 'kyllä' then true when 'oui' then true when 'sí' then true
+    when 'si' then true when 'sim' then true when 'tak' then true when 'da' then true
+    when 'да' then true when 'так' then true when 'نعم' then true
+    when 'ei' then false when 'nein' then false when 'nee' then false when 'non' then false
+    when 'não' then false when 'nie' then false when 'нет' then false when 'ні' then false
+    when 'لا' then false
 end;
 
 -- Municipality codes compare as text without leading zeros (Excel drops them: 0926 -> 926).
