@@ -172,3 +172,21 @@ def test_a_russian_zoom_participants_report_is_recognised_and_counted(tmp_path):
     assert rows(
         con, "select duration_s, guest from raw.zoom_participants order by source_line"
     ) == [(3600.0, False), (1800.0, False), (1800.0, True)]
+
+
+def test_a_zoom_guest_without_an_email_takes_the_meeting_s_municipality(tmp_path):
+    text = (
+        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+        "Deltagare 1,d1@falun.se,09/10/2021 08:00:21,09/10/2021 09:00:21,60,No\n"
+        "Gäst 2,,09/10/2021 08:02:00,09/10/2021 08:32:00,30,Yes\n"
+        "Deltagare 3,d3@falun.se,09/10/2021 08:03:00,09/10/2021 08:33:00,30,No\n"
+    )
+    write_text(tmp_path / "participants.csv", text)
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["rows_in"], record["rows_loaded"], record["rows_quarantined"]) == (3, 3, 0)
+    assert record["status"] == "loaded_with_warnings"
+    assert "1 row(s) without email (guests) were given the municipality" in record["message"]
+    assert rows(
+        con, "select source_line, municipality_code from raw.zoom_participants order by 1"
+    ) == [(2, "2080"), (3, "2080"), (4, "2080")]

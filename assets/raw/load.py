@@ -430,6 +430,7 @@ def load_layout(
     first_rule = contract.attribution[0].column if contract.attribution else "(whole file)"
     where = _attribution_place(contract, layout)
     this_file = "source_path = getvariable('rf_path') and source_part = getvariable('rf_part')"
+    warnings.extend(attribute_guests(con, layout, this_file))
     [[quarantined]] = con.execute(
         f"""
         insert into ops.quarantine
@@ -473,6 +474,37 @@ def load_layout(
         rows_quarantined=quarantined + rejected,
         warnings=warnings,
     )
+
+
+def attribute_guests(con: duckdb.DuckDBPyConnection, layout: Layout, this_file: str) -> list[str]:
+    """Rows with no key at all (guests without an e-mail) take the municipality of the others.
+
+    Only for contracts that say so (`guests_take_meeting_municipality`). When every attributed row of the table names one municipality, the meeting is that
+    municipality's, and so are its guests; with several, the guests stay quarantined.
+    """
+    contract = layout.contract
+    present = [r.column for r in contract.attribution if r.column in layout.positions]
+    if not contract.guests_take_meeting_municipality or not present:
+        return []
+    keyless = " and ".join(f"{ident(c)} is null" for c in present)
+    table = raw_table(contract)
+    [[codes]] = con.execute(
+        f"select list(distinct municipality_code) from {table} "
+        f"where {this_file} and __problem is null"
+    ).fetchall()
+    if not codes or len(codes) != 1:
+        return []
+    [[moved]] = con.execute(
+        f"update {table} set municipality_code = ?, __problem = null, __value = null "
+        f"where {this_file} and __problem = {NO_MUNICIPALITY} and {keyless}",
+        [codes[0]],
+    ).fetchall()
+    if not moved:
+        return []
+    return [
+        f"{moved} row(s) without {' or '.join(present)} (guests) were given the municipality "
+        f"of every other row of the meeting ({codes[0]})"
+    ]
 
 
 def drop_helpers(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
