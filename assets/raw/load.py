@@ -479,8 +479,9 @@ def load_layout(
 def attribute_guests(con: duckdb.DuckDBPyConnection, layout: Layout, this_file: str) -> list[str]:
     """Rows with no key at all (guests without an e-mail) take the municipality of the others.
 
-    Only for contracts that say so (`guests_take_meeting_municipality`). When every attributed row of the table names one municipality, the meeting is that
-    municipality's, and so are its guests; with several, the guests stay quarantined.
+    Only for contracts that say so (`guests_take_meeting_municipality`). When every attributed
+    row of the table names one municipality, the meeting is that municipality's, and so are
+    its guests; with several, the guests stay quarantined.
     """
     contract = layout.contract
     present = [r.column for r in contract.attribution if r.column in layout.positions]
