@@ -190,3 +190,22 @@ def test_a_zoom_guest_without_an_email_takes_the_meeting_s_municipality(tmp_path
     assert rows(
         con, "select source_line, municipality_code from raw.zoom_participants order by 1"
     ) == [(2, "2080"), (3, "2080"), (4, "2080")]
+
+
+def test_a_finnish_teams_attendance_report_with_two_digit_years(tmp_path):
+    text = (
+        "Nimi\tEnsimmäinen liittyminen\tViimeinen poistuminen\tKokouksen kesto\tSähköposti\tRooli\n"
+        "Osallistuja 1\t11/22/22, 9:00:12 AM\t11/22/22, 10:00:12 AM\t1h\to1@falun.se\tOrganizer\n"
+        "Osallistuja 2\t11/22/22, 9:05:00 AM\t11/22/22, 9:35:00 AM\t30m\to2@falun.se\tAttendee\n"
+    )
+    write_text(tmp_path / "falun" / "osallistujat.csv", text, "utf-16-le+bom")
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+        "teams_attendance",
+        2,
+        2,
+    )
+    assert rows(
+        con, "select join_time, duration_s from raw.teams_attendance order by source_line"
+    ) == [(T(2022, 11, 22, 9, 0, 12), 3600.0), (T(2022, 11, 22, 9, 5), 1800.0)]
