@@ -209,3 +209,30 @@ def test_a_finnish_teams_attendance_report_with_two_digit_years(tmp_path):
     assert rows(
         con, "select join_time, duration_s from raw.teams_attendance order by source_line"
     ) == [(T(2022, 11, 22, 9, 0, 12), 3600.0), (T(2022, 11, 22, 9, 5), 1800.0)]
+
+
+ZOOM_HEADER = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+
+
+def test_zoom_blocks_that_repeat_the_header_after_a_blank_line_are_all_counted(tmp_path):
+    text = (
+        ZOOM_HEADER
+        + "Deltagare 1,d1@falun.se,09/10/2021 08:00:21,09/10/2021 09:00:21,60,No\n"
+        + "\n"
+        + ZOOM_HEADER
+        + "Deltagare 2,d2@falun.se,09/11/2021 08:00:00,09/11/2021 08:30:00,30,No\n"
+        + "Deltagare 3,d3@falun.se,09/11/2021 08:01:00,09/11/2021 08:31:00,30,No\n"
+        + "\n"
+        + "Summary\n"
+        + "Deltagare 4,d4@falun.se,09/12/2021 08:01:00,09/12/2021 08:31:00,30,No\n"
+    )
+    write_text(tmp_path / "falun" / "participants.csv", text)
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    # the block under "Summary" has no header of this table: it is another section, not read
+    assert (record["rows_in"], record["rows_loaded"]) == (3, 3)
+    assert rows(con, "select source_line from raw.zoom_participants order by 1") == [
+        (2,),
+        (5,),
+        (6,),
+    ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from schemas import Column, Contract
+from schemas import Column, Contract, normalise_header
 
 from .recognise import Layout
 from .sources import excel_rows, scan_file, text_rows
@@ -300,10 +300,17 @@ def _normalised_source(layout: Layout, scratch: Path) -> tuple[str, list]:
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["__line", "__cells", *names])
+        header, ended, after_blank = _header_key(layout), False, False
         for number, cells in _layout_rows(layout):
             if not any(c.strip() for c in cells):
-                if layout.contract.table_ends_at_blank:
-                    break
+                ended = ended or layout.contract.table_ends_at_blank
+                after_blank = True
+                continue
+            block_start, after_blank = after_blank, False
+            if block_start and _header_key_of(cells) == header:
+                ended = False  # a block that repeats the header: more rows of the same table
+                continue
+            if ended:
                 continue
             cells = _trim_trailing(cells, layout.width)
             if len(cells) != layout.width:
@@ -320,6 +327,26 @@ def _normalised_source(layout: Layout, scratch: Path) -> tuple[str, list]:
                       escape = '"')
     """
     return sql, [str(target)]
+
+
+def _header_key_of(cells: list[str]) -> tuple[str, ...]:
+    return tuple(normalise_header(c) for c in cells if c.strip())
+
+
+def _header_key(layout: Layout) -> tuple[str, ...]:
+    """The table's header row, folded, to know it again where a later block repeats it."""
+    source = layout.source
+    if source.kind == "excel":
+        rows = (
+            (n, c)
+            for n, c in excel_rows(source, limit=layout.header_line)
+            if n == layout.header_line
+        )
+    else:
+        rows = text_rows(source, layout.delimiter or ",", layout.header_line, limit=1)
+    for _, cells in rows:
+        return _header_key_of(cells)
+    return ()
 
 
 def _trim_trailing(cells: list[str], width: int) -> list[str]:
