@@ -71,6 +71,7 @@ class Contract:
     where: str | None = None
     totals_column: str | None = None
     table_ends_at_blank: bool = False
+    guests_take_meeting_municipality: bool = False
     null_literals: tuple[str, ...] = ()
     derived: dict[str, Column] = field(default_factory=dict, compare=False)
     vendor: str = ""
@@ -144,6 +145,7 @@ def parse_contract(path: Path) -> Contract:
         where=raw.get("where"),
         totals_column=raw.get("totals_column"),
         table_ends_at_blank=bool(raw.get("table_ends_at_blank", False)),
+        guests_take_meeting_municipality=bool(raw.get("guests_take_meeting_municipality", False)),
         null_literals=tuple(raw.get("null_literals", ())),
         derived={n: _column(n, s, where) for n, s in raw.get("derived", {}).items()},
         vendor=raw.get("vendor", ""),

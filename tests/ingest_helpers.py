@@ -129,4 +129,5 @@ STATUSES = {
     "unrecognized",
     "unreadable",
     "duplicate",
+    "ignored",
 }

@@ -48,6 +48,10 @@ READ_ERRORS = (
     CalamineError,
 )
 IGNORED_NAMES = {"readme.md", "readme.txt", ".gitkeep", ".ds_store", "thumbs.db"}
+# Documents are never exports: they are ignored. Notes (.md, .txt) are read, since a text export
+# may carry that name; one that is no known export stays `unrecognized`, its message says why.
+DOCUMENT_SUFFIXES = {".pdf", ".docx", ".doc", ".odt", ".rtf"}
+NOTE_SUFFIXES = {".md", ".txt"}
 
 OPS_DDL = """
 create schema if not exists ops;
@@ -286,6 +290,24 @@ def _outcome_record(path: str, part: str, sha: str, outcome: Outcome) -> FileRec
     )
 
 
+def _ignored_record(rel: str, sha: str) -> FileRecord:
+    """A document in the drop folder: listed, so the analyst sees it was not read."""
+    message = (
+        f"{rel}: ignored, a document ({Path(rel).suffix}) is not an export; "
+        "nothing to do unless it should have been a CSV or Excel export"
+    )
+    return FileRecord(rel, "", sha, None, 0, 0, 0, "ignored", message)
+
+
+def _note_record(rel: str, sha: str) -> FileRecord:
+    """A note in the drop folder that is no known export: listed, and said not to be one."""
+    message = (
+        f"{rel}: ignored, a note ({Path(rel).suffix}) that is no known export was not read; "
+        "nothing to do unless it should have been a CSV export"
+    )
+    return FileRecord(rel, "", sha, None, 0, 0, 0, "unrecognized", message)
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     file: Path,
@@ -298,12 +320,16 @@ def load_file(
 ) -> list[FileRecord]:
     """Recognise and load every table in one file; unrecognised parts are recorded, not fatal."""
     sha = scan.sha256
+    if file.suffix.lower() in DOCUMENT_SUFFIXES:
+        return [_ignored_record(rel, sha)]
     try:
         sources = open_sources(file, rel, scratch)
     except UnreadableFile as err:
         return [FileRecord(rel, "", sha, None, 0, 0, 0, "unreadable", f"{rel}: {err}")]
     found: list[tuple[Source, Layout | Miss]] = [(s, recognise(s, contracts)) for s in sources]
     layouts = [r for _, r in found if isinstance(r, Layout)]
+    if not layouts and file.suffix.lower() in NOTE_SUFFIXES:
+        return [_note_record(rel, sha)]
     if not layouts:
         misses = [r for _, r in found if isinstance(r, Miss)] or [Miss(sources[0], None, ())]
         best = max(misses, key=lambda m: (m.closest is not None, -len(m.missing)))

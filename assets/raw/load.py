@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from schemas import Column, Contract
+from schemas import Column, Contract, normalise_header
 
 from .recognise import Layout
 from .sources import data_lines, excel_rows, safe_text_rows, scan_file, text_rows
@@ -26,6 +26,9 @@ SQL_TYPES = {
     "duration": "double",
     "boolean": "boolean",
 }
+# No export this pipeline reads predates 1990: an earlier (or post-next-year) date was misread.
+FIRST_PLAUSIBLE_YEAR = 1990
+FIRST_PLAUSIBLE_DATE = f"date '{FIRST_PLAUSIBLE_YEAR}-01-01'"
 TYPE_WORDS = {
     "integer": "a whole number",
     "decimal": "a number",
@@ -133,6 +136,16 @@ def _problems(column: Column, value: str, parsed: str, decimal: str) -> list[tup
                 f"{value} is not null and ({parsed} is null "
                 f"or not ({_whole(column, value, decimal)}))",
                 f"is not {TYPE_WORDS[column.type]}",
+            )
+        )
+    if column.type in ("date", "timestamp"):
+        checks.append(
+            (
+                f"not {parsed} between {FIRST_PLAUSIBLE_DATE} "
+                f"and make_date(year(current_date) + 1, 12, 31)",
+                f"is a date before {FIRST_PLAUSIBLE_YEAR} or after next year: a two-digit year "
+                "or a wrong date format? Check the export's date column and the formats in its "
+                "contract",
             )
         )
     if column.min is not None:
@@ -294,10 +307,17 @@ def _normalised_source(
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["__line", "__cells", *names])
+        header, ended, after_blank = _header_key(layout), False, False
         for number, cells in _layout_rows(layout, broken):
             if not any(c.strip() for c in cells):
-                if layout.contract.table_ends_at_blank:
-                    break
+                ended = ended or layout.contract.table_ends_at_blank
+                after_blank = True
+                continue
+            block_start, after_blank = after_blank, False
+            if block_start and _header_key_of(cells) == header:
+                ended = False  # a block that repeats the header: more rows of the same table
+                continue
+            if ended:
                 continue
             cells = _trim_trailing(cells, layout.width)
             if len(cells) != layout.width:
@@ -314,6 +334,26 @@ def _normalised_source(
                       escape = '"')
     """
     return sql, [str(target)]
+
+
+def _header_key_of(cells: list[str]) -> tuple[str, ...]:
+    return tuple(normalise_header(c) for c in cells if c.strip())
+
+
+def _header_key(layout: Layout) -> tuple[str, ...]:
+    """The table's header row, folded, to know it again where a later block repeats it."""
+    source = layout.source
+    if source.kind == "excel":
+        rows = (
+            (n, c)
+            for n, c in excel_rows(source, limit=layout.header_line)
+            if n == layout.header_line
+        )
+    else:
+        rows = text_rows(source, layout.delimiter or ",", layout.header_line, limit=1)
+    for _, cells in rows:
+        return _header_key_of(cells)
+    return ()
 
 
 def _trim_trailing(cells: list[str], width: int) -> list[str]:
@@ -474,6 +514,7 @@ def load_layout(
     first_rule = contract.attribution[0].column if contract.attribution else "(whole file)"
     where = _attribution_place(contract, layout)
     this_file = "source_path = getvariable('rf_path') and source_part = getvariable('rf_part')"
+    warnings.extend(attribute_guests(con, layout, this_file))
     [[quarantined]] = con.execute(
         f"""
         insert into ops.quarantine
@@ -526,6 +567,38 @@ def _stray_quote_warning(broken: list[int]) -> str:
         f"it: the file was read line by line, {len(broken):,} line(s) quarantined and the rest "
         "loaded; fix the quote and drop the file again"
     )
+
+
+def attribute_guests(con: duckdb.DuckDBPyConnection, layout: Layout, this_file: str) -> list[str]:
+    """Rows with no key at all (guests without an e-mail) take the municipality of the others.
+
+    Only for contracts that say so (`guests_take_meeting_municipality`). When every attributed
+    row of the table names one municipality, the meeting is that municipality's, and so are
+    its guests; with several, the guests stay quarantined.
+    """
+    contract = layout.contract
+    present = [r.column for r in contract.attribution if r.column in layout.positions]
+    if not contract.guests_take_meeting_municipality or not present:
+        return []
+    keyless = " and ".join(f"{ident(c)} is null" for c in present)
+    table = raw_table(contract)
+    [[codes]] = con.execute(
+        f"select list(distinct municipality_code) from {table} "
+        f"where {this_file} and __problem is null"
+    ).fetchall()
+    if not codes or len(codes) != 1:
+        return []
+    [[moved]] = con.execute(
+        f"update {table} set municipality_code = ?, __problem = null, __value = null "
+        f"where {this_file} and __problem = {NO_MUNICIPALITY} and {keyless}",
+        [codes[0]],
+    ).fetchall()
+    if not moved:
+        return []
+    return [
+        f"{moved} row(s) without {' or '.join(present)} (guests) were given the municipality "
+        f"of every other row of the meeting ({codes[0]})"
+    ]
 
 
 def drop_helpers(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:

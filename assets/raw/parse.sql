@@ -34,12 +34,19 @@ create or replace temp macro rf_excel_serial(v) as case
         )
 end;
 
+-- A contract format read a two-digit year as a four-digit one (DuckDB's %Y takes "22" as year
+-- 22): read the text again with %y, which puts 00-68 in 2000-2068 and 69-99 in 1969-1999.
+create or replace temp macro rf_two_digit_year(t, v, fmts) as case
+    when t is null or year(t) >= 100 then t
+    else try_strptime(rf_trim(v), list_transform(fmts, lambda f: replace(f, '%Y', '%y')))
+end;
+
 -- Timestamps: the contract's formats in order, then ISO 8601 with or without zone (kept as UTC).
 create or replace temp macro rf_timestamp(v, fmts) as coalesce(
     -- Fast path for ISO 8601 in UTC ("...Z", Teams and Graph): a failed strptime costs more than
     -- the whole cast, and no contract format reads a trailing Z; the zone-aware cast agrees.
     case when suffix(rf_trim(v), 'Z') then try_cast(rf_trim(v) as timestamp) end,
-    try_strptime(rf_trim(v), fmts),
+    rf_two_digit_year(try_strptime(rf_trim(v), fmts), v, fmts),
     try_cast(try_cast(rf_trim(v) as timestamptz) at time zone 'UTC' as timestamp),
     try_cast(rf_trim(v) as timestamp),
     rf_excel_serial(v)
@@ -104,11 +111,18 @@ create or replace temp macro rf_duration_s(v, unit, dec) as case
     end
 end;
 
--- Booleans as exports write them, in English and the Nordic languages.
+-- Booleans as exports write them, in the UI languages of the contracts (Nordic, English,
+-- German, Dutch, French, Spanish, Portuguese, Italian, Polish, Russian, Ukrainian, Arabic).
 create or replace temp macro rf_boolean(v) as case lower(rf_trim(v))
     when 'true' then true when 'yes' then true when 'ja' then true when '1' then true
     when 'false' then false when 'no' then false when 'nej' then false when 'nei' then false
     when '0' then false
+    when 'já' then true when 'kyllä' then true when 'oui' then true when 'sí' then true
+    when 'si' then true when 'sim' then true when 'tak' then true when 'da' then true
+    when 'да' then true when 'так' then true when 'نعم' then true
+    when 'ei' then false when 'nein' then false when 'nee' then false when 'non' then false
+    when 'não' then false when 'nie' then false when 'нет' then false when 'ні' then false
+    when 'لا' then false
 end;
 
 -- Municipality codes compare as text without leading zeros (Excel drops them: 0926 -> 926).

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from schemas import Contract, normalise_header
+from schemas import Column, Contract, normalise_header
 
 from .sources import DELIMITERS, Source, excel_rows, split_line, text_lines
 
@@ -32,22 +33,42 @@ class Layout:
 
 
 @dataclass(frozen=True)
+class Resemblance:
+    """A header row in an unknown language whose values have the shape of a contract's columns."""
+
+    contract: Contract
+    header_line: int
+    headers: dict[str, str]  # contract column -> the header cell above values of its shape
+
+    @property
+    def sentence(self) -> str:
+        words = ", ".join(f'"{cell}" as an alias of {name}' for name, cell in self.headers.items())
+        return (
+            f"Its header row (line {self.header_line}) is in words no contract knows, but its "
+            f"values look like a {self.contract.title} ({self.contract.kind}): if so, add "
+            f"{words} in schemas/{self.contract.kind}.toml"
+        )
+
+
+@dataclass(frozen=True)
 class Miss:
     """A source that matches no contract, with the nearest one and what it lacked."""
 
     source: Source
     closest: str | None
     missing: tuple[str, ...]
+    resembles: Resemblance | None = None
 
     @property
     def message(self) -> str:
+        shape = f" {self.resembles.sentence}" if self.resembles else ""
         if self.closest is None:
-            return "no header row found that matches any export contract in schemas/"
+            return "no header row found that matches any export contract in schemas/." + shape
         missing = ", ".join(self.missing)
         return (
             f"matches no export contract; closest is {self.closest!r}, which lacks the columns "
             f"{missing}. Check the header row, or add its column names as aliases in "
-            f"schemas/{self.closest}.toml"
+            f"schemas/{self.closest}.toml." + shape
         )
 
 
@@ -116,9 +137,10 @@ def recognise(source: Source, contracts: tuple[Contract, ...]) -> Layout | Miss:
                 if nearest is None or share > nearest[0]:
                     nearest = (share, contract.kind, missing)
     if best is None:
+        resembles = resemblance(rows, contracts)
         if nearest is None:
-            return Miss(source, None, ())
-        return Miss(source, nearest[1], nearest[2])
+            return Miss(source, None, (), resembles)
+        return Miss(source, nearest[1], nearest[2], resembles)
     layout = best[1]
     hint_rows = [r for r in rows if r[0] in (layout.delimiter, None)]
     return Layout(
@@ -130,3 +152,122 @@ def recognise(source: Source, contracts: tuple[Contract, ...]) -> Layout | Miss:
         layout.width,
         _hints(hint_rows, layout.header_line),
     )
+
+
+SHAPE_SAMPLE_ROWS = 10
+NUMBER = re.compile(r"-?\d+([.,]\d+)?")
+DURATION = re.compile(r"\d+([.,]\d+)?|\d+:\d{1,2}(:\d{1,2})?|PT[\dHMS.]+|(\d+\s*[hms]\w*\s*)+")
+BOOLEAN_WORDS = frozenset(
+    [
+        "true",
+        "false",
+        "yes",
+        "no",
+        "ja",
+        "nej",
+        "nei",
+        "jo",
+        "kyllä",
+        "ei",
+        "já",
+        "oui",
+        "non",
+        "sí",
+        "si",
+        "não",
+        "sim",
+        "nein",
+        "tak",
+        "nie",
+        "да",
+        "нет",
+        "так",
+        "ні",
+        "نعم",
+        "لا",
+    ]
+)
+
+
+def _is_timestamp(value: str, formats: tuple[str, ...]) -> bool:
+    for fmt in formats:
+        try:
+            datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        return True
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _fits(column: Column, value: str) -> bool:
+    """Whether one cell has the shape of a contract column's values (header words aside)."""
+    if column.allowed:
+        return value.casefold() in {a.casefold() for a in column.allowed}
+    if column.pii == "email":
+        return EMAIL_PATTERN.fullmatch(value) is not None
+    if column.type in ("timestamp", "date"):
+        return _is_timestamp(value, column.formats)
+    if column.type == "duration":
+        return DURATION.fullmatch(value) is not None
+    if column.type in ("integer", "decimal"):
+        return NUMBER.fullmatch(value.replace(" ", "")) is not None
+    if column.type == "boolean":
+        return value.casefold() in BOOLEAN_WORDS
+    return column.type == "text" and NUMBER.fullmatch(value) is None
+
+
+def _typed(column: Column) -> bool:
+    """Whether a column's values have a shape of their own (free text has none)."""
+    return column.type != "text" or bool(column.allowed) or column.pii == "email"
+
+
+def _shape_positions(column: Column, samples: list[list[str]], taken: set[int]) -> int | None:
+    width = max(len(r) for r in samples)
+    for index in range(width):
+        values = [r[index].strip() for r in samples if index < len(r) and r[index].strip()]
+        if index not in taken and values and all(_fits(column, v) for v in values):
+            return index
+    return None
+
+
+def _shape_match(contract: Contract, samples: list[list[str]]) -> dict[str, int] | None:
+    """Positions of the contract's columns by the shape of the values, typed columns first."""
+    typed = sorted(contract.columns, key=lambda c: (not _typed(c), c.name))
+    found: dict[str, int] = {}
+    for column in typed:
+        index = _shape_positions(column, samples, set(found.values()))
+        if index is not None:
+            found[column.name] = index
+    typed_found = [
+        n for n in found if contract.column(n).type != "text" or contract.column(n).allowed
+    ]
+    complete = all(c.name in found for c in contract.required)
+    return found if complete and len(typed_found) >= 2 else None
+
+
+def resemblance(
+    rows: list[tuple[str | None, int, list[str]]], contracts: tuple[Contract, ...]
+) -> Resemblance | None:
+    """The contract whose columns' values the rows under some header row have the shape of."""
+    best: tuple[tuple, Resemblance] | None = None
+    for delimiter, number, cells in rows:
+        if delimiter is None and len(cells) < 2:
+            continue
+        samples = [c for d, n, c in rows if d == delimiter and n > number and len(c) == len(cells)][
+            :SHAPE_SAMPLE_ROWS
+        ]
+        if not samples:
+            continue
+        for contract in contracts:
+            found = _shape_match(contract, samples)
+            if found is None:
+                continue
+            rank = (len(found), -abs(len(contract.columns) - len(cells)), -number)
+            headers = {n: cells[i].strip() for n, i in sorted(found.items(), key=lambda x: x[1])}
+            if best is None or rank > best[0]:
+                best = (rank, Resemblance(contract, number, headers))
+    return None if best is None else best[1]

@@ -1,0 +1,103 @@
+"""Generated quirks of issue 13: two-digit years and every header language of the contracts,
+each file's rows counted exactly and each date read in the year it was written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ingest_helpers import accounted, connect, ingest, reset, write_text
+
+from schemas import contract_for
+
+pytestmark = pytest.mark.unit
+
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+LEGACY = contract_for("teams_attendance_legacy")
+stamps = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2026, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def con():
+    connection = connect()
+    yield connection
+    connection.close()
+
+
+def _us_two_digit(t: dt.datetime) -> str:
+    hour = t.hour % 12 or 12
+    return f"{t.month}/{t.day}/{t.year % 100:02d}, {hour}:{t:%M:%S} {'AM' if t.hour < 12 else 'PM'}"
+
+
+@SETTINGS
+@given(
+    language=st.tuples(
+        *(
+            st.sampled_from(LEGACY.column(c).aliases)
+            for c in ("participant", "action", "event_time")
+        )
+    ),
+    action=st.sampled_from(LEGACY.column("action").allowed),
+    times=st.lists(stamps.map(lambda t: t.replace(microsecond=0)), min_size=1, max_size=8),
+)
+def test_any_header_words_and_two_digit_us_years_are_counted_and_dated_exactly(
+    con, language, action, times
+):
+    reset(con)
+    header = "\t".join(language)
+    body = "".join(f"Deltagare {i}\t{action}\t{_us_two_digit(t)}\n" for i, t in enumerate(times))
+    folder = Path(tempfile.mkdtemp())
+    try:
+        write_text(folder / "falun" / "attendance.csv", header + "\n" + body, "utf-16-le+bom")
+        ingest(folder, con)
+        [record] = accounted(con)
+        assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+            "teams_attendance_legacy",
+            len(times),
+            len(times),
+        )
+        read = [
+            r[0]
+            for r in con.execute(
+                "select event_time from raw.teams_attendance_legacy order by source_line"
+            ).fetchall()
+        ]
+        # month first: a day above 12 decides it, and without one the contract's first order
+        assert read == times
+    finally:
+        shutil.rmtree(folder)
+
+
+@SETTINGS
+@given(times=st.lists(stamps.map(lambda t: t.replace(microsecond=0)), min_size=1, max_size=8))
+def test_two_digit_day_first_24_hour_years_are_read_in_their_century(con, times):
+    reset(con)
+    body = "".join(
+        f"Deltagare {i}\tJoined\t{t.day}/{t.month}/{t.year % 100:02d}, {t:%H:%M:%S}\n"
+        for i, t in enumerate(times)
+    )
+    folder = Path(tempfile.mkdtemp())
+    try:
+        text = "Full Name\tUser Action\tTimestamp\n" + body
+        write_text(folder / "falun" / "attendance.csv", text, "utf-16-le+bom")
+        ingest(folder, con)
+        [record] = accounted(con)
+        assert (record["rows_in"], record["rows_loaded"]) == (len(times), len(times))
+        read = con.execute(
+            "select event_time from raw.teams_attendance_legacy order by source_line"
+        ).fetchall()
+        # day first: a day above 12 decides it, and without one the contract's first 24-hour order
+        assert [r[0] for r in read] == times
+    finally:
+        shutil.rmtree(folder)
