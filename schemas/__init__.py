@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
+import duckdb
+
 CONTRACT_DIR = Path(__file__).parent
 COLUMN_TYPES = {"text", "integer", "decimal", "date", "timestamp", "month", "duration", "boolean"}
 FAMILIES = {"meeting_activity", "trips"}
@@ -119,10 +121,44 @@ def _column(name: str, spec: dict, where: str) -> Column:
     )
 
 
+# How each kind of SQL fragment a contract may hold is wrapped to be parsed on its own.
+FRAGMENT_SHAPES = {
+    "where": "select 1 from r where {}",
+    "group_by": "select 1 from r group by {}",
+}
+
+
+def check_sql_fragment(where: str, key: str, fragment: object) -> None:
+    """Parse (not run) one SQL fragment of a contract, so a typo stops start-up with the
+    contract's file and key instead of a run half-way."""
+    if not isinstance(fragment, str) or not fragment.strip():
+        raise ContractError(f"{where}: {key} must be a non-empty SQL text")
+    shape = FRAGMENT_SHAPES.get(key.split()[-1], "select {} from r")
+    try:
+        statements = duckdb.extract_statements(shape.format(fragment))
+    except duckdb.Error as err:
+        detail = str(err).splitlines()[0]
+        raise ContractError(f"{where}: {key} is not valid SQL ({detail}): {fragment}") from err
+    if len(statements) != 1:
+        raise ContractError(f"{where}: {key} holds more than one SQL statement: {fragment}")
+
+
+def _check_fragments(where: str, raw: dict) -> None:
+    for key, fragment in raw.get("staging", {}).items():
+        check_sql_fragment(where, f"[staging] {key}", fragment)
+    if raw.get("where") is not None:
+        check_sql_fragment(where, "where", raw["where"])
+    for section in ("columns", "derived"):
+        for name, spec in raw.get(section, {}).items():
+            if spec.get("sql") is not None:
+                check_sql_fragment(where, f"[{section}.{name}] sql", spec["sql"])
+
+
 def parse_contract(path: Path) -> Contract:
     """Read and check one contract file."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     where = path.name
+    _check_fragments(where, raw)
     columns = tuple(_column(n, s, where) for n, s in raw.get("columns", {}).items())
     names = {c.name for c in columns}
     family = raw.get("family", "")

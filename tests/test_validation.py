@@ -204,3 +204,32 @@ def test_marts_add_up_to_staging_on_the_samples(sample_warehouse):
         "  on pm.municipality_code = coalesce(m.successor_code, m.code)",
     )
     assert mart == staged > 0
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("key", "fragment", "says"),
+    [
+        ("where", "response_code = 200 and (", "[staging] where is not valid SQL"),
+        ("participants", "count(distinct from_uri", "[staging] participants is not valid SQL"),
+        ("group_by", "source_path; drop table raw.lync_sessions", "more than one SQL statement"),
+    ],
+)
+def test_a_typo_in_a_contracts_sql_stops_loading_with_the_file_and_key(
+    tmp_path, key, fragment, says
+):
+    from schemas import ContractError, parse_contract
+
+    text = contract_for("lync_sessions").path.read_text(encoding="utf-8")
+    lines = [
+        f"{key} = {fragment!r}".replace("'", '"') if line.startswith(f"{key} = ") else line
+        for line in text.splitlines()
+    ]
+    broken = tmp_path / "lync_sessions.toml"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ContractError) as err:
+        parse_contract(broken)
+    message = str(err.value)
+    assert message.startswith("lync_sessions.toml: "), message
+    assert says in message, message
+    assert fragment in message
