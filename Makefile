@@ -47,6 +47,7 @@ notebook: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/vulture
 
 samples: setup
 	$(BIN)/python scripts/make_samples.py

@@ -244,3 +244,17 @@ def test_kristiansand_history_keeps_its_old_code_in_the_historical_view(sample_w
         "select sum(virtual_meetings) from marts.municipality_progress "
         "where programme = 'knutepunkt-sorlandet'",
     )
+
+
+def test_every_rate_source_and_status_is_one_the_reference_knows(sample_warehouse):
+    from assets.marts import methodology
+
+    sources = query(
+        sample_warehouse,
+        "select distinct substitution_source from marts.municipality_progress "
+        "where substitution_source is not null",
+    )
+    statuses = query(sample_warehouse, "select distinct status from marts.municipality_progress")
+    assert {s for (s,) in sources} <= set(methodology.SOURCES)
+    assert {"calibrated", "programme", "declared"} <= {s for (s,) in sources}
+    assert {s for (s,) in statuses} <= set(methodology.STATUSES)

@@ -112,6 +112,10 @@ def test_the_baseline_year_uses_its_own_factor():
     assert m.co2_kg(1000, 137) == 137.0  # Sweden 2024
 
 
+def test_energy_of_knutepunkts_declared_km_at_an_illustrative_0_6_kwh_per_km():
+    assert m.energy_mwh(2160, 0.6) == pytest.approx(1.296)
+
+
 def test_dalarna_energy_targets_1580_and_3160_mwh():
     assert m.target_energy_mwh(7900, 20) == 1580
     assert m.target_energy_mwh(7900, 40) == 3160
