@@ -4,11 +4,12 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 ROWS ?= 1000000
 
-.PHONY: setup run test ui notebook lint template bench sample-large samples clean-warehouse
+.PHONY: setup spark run test ui notebook lint template bench sample-large samples clean-warehouse
 
 setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
@@ -26,6 +27,16 @@ $(STAMP): pyproject.toml
 	$(INSTALL) -e '.[dev]'
 	@touch $(STAMP)
 
+# PySpark for the Parquet-layer test (tests/test_spark.py), and a Java runtime for it: Debian's
+# headless OpenJDK when none is on the machine and we may install packages.
+spark: $(SPARK_STAMP)
+
+$(SPARK_STAMP): $(STAMP)
+	$(INSTALL) -e '.[dev,spark]'
+	@command -v java >/dev/null || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
+	@touch $(SPARK_STAMP)
+
 $(DAGSTER_HOME)/dagster.yaml: pipeline/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	@cp pipeline/dagster.yaml $@
@@ -34,7 +45,7 @@ run: setup
 	$(BIN)/dagster asset materialize -m pipeline.definitions --select '*'
 	$(BIN)/python -m pipeline.progress
 
-test: setup
+test: setup spark
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
