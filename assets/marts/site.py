@@ -211,11 +211,18 @@ def trend_svg(name: str, rows: list[dict]) -> str:
         )
         for r in rows
     ]
+    title = "% fewer trips to meetings than the baseline year"
+    known = any(r[3] is not None or r[4] is not None for r in series)
     with plt.rc_context({"svg.hashsalt": "resfritt", "svg.fonttype": "path"}):
         fig, ax = plt.subplots(figsize=(6.4, 3.0), dpi=72)
-        _plot_trend(ax, "% fewer trips to meetings than the baseline year", series)
-        ax.set_xlabel("year", fontsize=7)
-        ax.legend(loc="upper left", fontsize=7, frameon=False)
+        if known:
+            _plot_trend(ax, title, series)
+            ax.set_xlabel("year", fontsize=7)
+            ax.legend(loc="upper left", fontsize=7, frameon=False)
+        else:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, "no percentage: no baseline-year travel records or no target",
+                    ha="center", va="center", fontsize=9)  # fmt: skip
         fig.tight_layout()
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None})
@@ -255,6 +262,20 @@ def number(value, decimals: int = 0) -> str:
     return "–" if value is None else f"{value:,.{decimals}f}".replace(",", " ")
 
 
+def band(low, high, unit: str = "pct") -> str:
+    """A band as "low–high" in percent or as a number, or a dash when neither end is known."""
+    if low is None and high is None:
+        return "–"
+    fmt = pct if unit == "pct" else number
+    return f"{fmt(low)}–{fmt(high)}"
+
+
+def has_figures(row: dict) -> bool:
+    """A year worth a line in the figures table: the baseline, or any export, claim or figure."""
+    figures = ("virtual_meetings", "trips", "reduction_measured_pct", "reduction_estimated_pct")
+    return row["year"] == row["baseline_year"] or any(row[name] is not None for name in figures)
+
+
 def flag_groups(flags: list[dict]) -> list[dict]:
     """A municipality's flags by kind, each with its words and the years and details."""
     grouped = _group(flags, "flag")
@@ -272,7 +293,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=pct, number=number, css_class=slug)
+    env.filters.update(pct=pct, number=number, band=band, css_class=slug)
+    env.tests.update(with_figures=has_figures)
     env.globals.update(status_words=STATUS_WORDS, flag_groups=flag_groups)
     return env
 
