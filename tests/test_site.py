@@ -62,6 +62,9 @@ def test_an_index_links_every_programme_and_each_programme_its_municipalities(
         for (code,) in codes:
             assert f"{code}.html" in hrefs, (programme, code)
             assert (site / programme / f"{code}.html").is_file()
+        assert "print.html" in hrefs
+        sections = [e for e in parse(site / programme / "print.html").iter("section")]
+        assert len(sections) == len(codes), programme
     names = {p.name for p in site.parent.iterdir()}
     assert "site" in names and "vi-mots-resfritt.xlsx" in names
     assert not [p for p in site.rglob("*") if p.name.endswith(".tmp")]
@@ -77,7 +80,7 @@ def test_falun_page_shows_its_status_and_figures_of_its_latest_year(sample_wareh
         "order by year desc limit 1",
         list(FALUN),
     )[0]
-    latest = next(e for e in page.iter() if e.get("id") == "latest")
+    latest = next(e for e in page.iter() if e.get("id") == "latest-2080")
     assert latest.get("data-year") == str(year) == "2024"
     assert field(page, "status", latest) == status
     assert field(page, "reduction_measured_pct", latest) == pct(measured)
@@ -140,10 +143,12 @@ def test_falun_page_gives_flags_in_words_and_the_factors_with_their_sources(site
 
 def test_every_page_is_well_formed_without_script_or_network(site):
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 1 + 4 + 22  # the index, 4 programmes, 22 municipalities
+    assert len(pages) == 1 + 4 * 2 + 22  # the index, 4 programmes and their print.html, 22 places
     for path in pages:
         text = path.read_text(encoding="utf-8")
         root = ET.fromstring(text)  # well-formed, else this raises with the line and column
+        ids = [e.get("id") for e in root.iter() if e.get("id")]
+        assert len(ids) == len(set(ids)), f"{path}: an id twice"
         tags = {local(e.tag).lower() for e in root.iter()}
         assert "script" not in tags and "<script" not in text.lower(), path
         assert not tags & {"link", "iframe", "object", "embed", "img"}, path
@@ -222,6 +227,10 @@ def test_the_site_is_linked_from_the_materialization_and_rebuilt_only_when_marts
     assert max(written) <= small["mtimes_after_second"]["manifest.json"]
 
 
+def pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
 def _browser_missing() -> str | None:
     if not CHROMIUM.exists():
         return f"{CHROMIUM} is missing"
@@ -232,7 +241,7 @@ def _browser_missing() -> str | None:
 
 @pytest.mark.integration
 @pytest.mark.skipif(_browser_missing() is not None, reason=str(_browser_missing()))
-def test_a_browser_opens_the_site_without_errors_and_prints_one_page(site, tmp_path):
+def test_a_browser_opens_the_site_without_errors_and_prints_a_page_each(site, tmp_path):
     from playwright.sync_api import sync_playwright
     from test_ui_browser import CHROMIUM_FLAGS
 
@@ -255,9 +264,12 @@ def test_a_browser_opens_the_site_without_errors_and_prints_one_page(site, tmp_p
             assert page.get_by_text("met", exact=True).first.is_visible()
             page.screenshot(path=str(tmp_path / "falun.png"), full_page=True)
             pdf = page.pdf(format="A4", print_background=True)
+            page.goto((site / "vi-mots-resfritt" / "print.html").as_uri())
+            programme_pdf = page.pdf(format="A4", print_background=True)
         finally:
             browser.close()
     assert not errors
     assert requests and all(url.startswith("file://") for url in requests), requests
     assert (tmp_path / "falun.png").stat().st_size > 10_000
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "Falun prints on one page"
+    assert pdf_pages(pdf) == 1, "Falun prints on one page"
+    assert pdf_pages(programme_pdf) == 15, "the programme prints a page per municipality"

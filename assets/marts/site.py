@@ -196,7 +196,20 @@ def _group(records: list[dict], key: str) -> dict[str, list[dict]]:
     return grouped
 
 
-def trend_svg(name: str, rows: list[dict]) -> str:
+def unique_ids(svg: str, prefix: str) -> str:
+    """Prefix an SVG's ids and the references to them, so that several charts inlined in one
+    page (print.html) keep their ids apart."""
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+
+    def swap(match: re.Match) -> str:
+        lead, name = match.groups()
+        return f"{lead}{prefix}-{name}" if name in ids else match.group(0)
+
+    svg = re.sub(r'(\bid="|#)([^"\)\s#]+)(?=["\)])', swap, svg)
+    return svg
+
+
+def trend_svg(name: str, rows: list[dict], prefix: str = "trend") -> str:
     """The trend of reports.plot_progress for one municipality, as an inline <svg> element: the
     measured line, the estimated band and the target steps."""
     series = [
@@ -228,7 +241,7 @@ def trend_svg(name: str, rows: list[dict]) -> str:
         fig.savefig(buffer, format="svg", metadata={"Date": None})
         plt.close(fig)
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    return unique_ids(text[text.index("<svg") :], slug(prefix))
 
 
 def site_pages(con: duckdb.DuckDBPyConnection) -> list[Programme]:
@@ -247,7 +260,7 @@ def site_pages(con: duckdb.DuckDBPyConnection) -> list[Programme]:
             place.factors = _records(con, FACTORS_SQL, [programme, first, first, last, last])
             place.flags = flags.get(code, [])
             place.files = files.get(code, [])
-            place.svg = trend_svg(place.name, rows)
+            place.svg = trend_svg(place.name, rows, prefix=f"m{code}")
             municipalities.append(place)
         municipalities.sort(key=lambda m: (m.name, m.code))
         programmes.append(Programme(programme, name or programme, municipalities))
@@ -312,6 +325,7 @@ def render_site(programmes: list[Programme], folder: Path) -> Path:
         base = folder / programme.slug
         context = {"programme": programme, "root": "../"}
         pages[base / "index.html"] = env.get_template("programme.html").render(**context)
+        pages[base / "print.html"] = env.get_template("print.html").render(**context)
         for place in programme.municipalities:
             pages[base / f"{place.slug}.html"] = env.get_template("municipality.html").render(
                 place=place, **context
