@@ -209,6 +209,38 @@ def test_slug_keeps_a_name_inside_the_site_folder():
     assert slug("a/b\\c d") == "a_b_c_d"
 
 
+@pytest.mark.unit
+def test_bands_and_svg_ids():
+    from assets.marts.site import band, unique_ids
+
+    assert band(None, None) == "–"
+    assert band(18.4, 40.5) == "18.4 %–40.5 %"
+    assert band(39, 1234, "number") == "39–1 234"
+    svg = '<svg><path id="a1"/><use xlink:href="#a1"/><g clip-path="url(#a1)" fill="#a1b2c3"/>'
+    assert unique_ids(svg, "m2080") == (
+        '<svg><path id="m2080-a1"/><use xlink:href="#m2080-a1"/>'
+        '<g clip-path="url(#m2080-a1)" fill="#a1b2c3"/>'
+    )
+
+
+def test_a_page_no_longer_built_is_removed(sample_warehouse, tmp_path):
+    from assets.marts.site import render_site, site_pages
+
+    folder = tmp_path / "site"
+    (folder / "gone").mkdir(parents=True)
+    (folder / "gone" / "9999.html").write_text("<p>old</p>", encoding="utf-8")
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        programmes = [p for p in site_pages(con) if p.programme == "voss"]
+    render_site(programmes, folder)
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html")) == [
+        "index.html",
+        "voss/4621.html",
+        "voss/index.html",
+        "voss/print.html",
+    ]
+    assert not (folder / "gone").exists()
+
+
 @pytest.fixture(scope="module")
 def small(tmp_path_factory, dagster_home) -> dict:
     return small_warehouse(tmp_path_factory.mktemp("small"))

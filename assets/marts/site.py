@@ -333,10 +333,11 @@ def render_site(programmes: list[Programme], folder: Path) -> Path:
     for path, text in pages.items():
         data = text.encode("utf-8")
         atomic_write(path, lambda handle, data=data: handle.write(data))
-    if folder.exists():
-        for stale in folder.rglob("*"):
-            if stale.is_file() and stale not in pages and stale.suffix == ".html":
-                stale.unlink()
+    for stale in sorted(folder.rglob("*"), reverse=True):  # a folder's files before the folder
+        if stale.is_file() and stale not in pages and stale.suffix == ".html":
+            stale.unlink()
+        elif stale.is_dir() and not any(stale.iterdir()):
+            stale.rmdir()
     return folder / "index.html"
 
 
