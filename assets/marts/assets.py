@@ -9,6 +9,7 @@ import dagster as dg
 from ..materialize import rebuild_if_changed, upstream_fingerprint
 from ..warehouse import Warehouse
 from . import reports as report_files
+from . import site as report_site
 
 HERE = Path(__file__).parent
 COMMON_SQL = (HERE / "common.sql").read_text(encoding="utf-8")
@@ -206,26 +207,33 @@ def _png_markdown(files: dict[str, Path]) -> str:
     key=["marts", "reports"],
     group_name="marts",
     deps=[dg.AssetKey(key.split(".")) for key in MARTS],
-    kinds={"excel", "csv"},
+    kinds={"excel", "csv", "html"},
 )
 def reports(warehouse: Warehouse) -> dg.MaterializeResult:
     """Files people open, in the reports folder beside the warehouse: an Excel workbook and a PNG
-    chart of progress per programme, and the REMM indicators (meetings, trips, CO2 per employee)."""
+    chart of progress per programme, the REMM indicators (meetings, trips, CO2 per employee) and a
+    static site to share (site/index.html, a page per programme and municipality)."""
     folder = Path(warehouse.path).resolve().parent / "reports"
     manifest = folder / "manifest.json"
-    salt = Path(report_files.__file__).read_text(encoding="utf-8")
+    salt = report_site.source_text()
     with warehouse.read() as con:
-        fingerprint = upstream_fingerprint(con, ["reference", *MARTS], salt)
+        # "raw" too: the site lists the source files (ops.files), which a rename alone changes.
+        fingerprint = upstream_fingerprint(con, ["reference", "raw", *MARTS], salt)
         if manifest.exists():
             previous = json.loads(manifest.read_text(encoding="utf-8"))
             if previous.get("fingerprint") == fingerprint and all(
                 (folder / name).exists() for name in previous.get("files", {}).values()
             ):
                 return dg.MaterializeResult(
-                    metadata={"unchanged": True, "folder": dg.MetadataValue.path(str(folder))}
+                    metadata={
+                        "unchanged": True,
+                        "folder": dg.MetadataValue.path(str(folder)),
+                        "site": dg.MetadataValue.path(str(folder / "site" / "index.html")),
+                    }
                 )
         files = report_files.write_reports(con, folder)
-    listing = {label: path.name for label, path in files.items()}
+        files["site"] = report_site.write_site(con, folder / "site")
+    listing = {label: path.relative_to(folder).as_posix() for label, path in files.items()}
     payload = json.dumps({"fingerprint": fingerprint, "files": listing}, indent=2).encode()
     report_files.atomic_write(manifest, lambda handle: handle.write(payload))
     return dg.MaterializeResult(
