@@ -314,3 +314,27 @@ def test_links_out_of_the_drop_folder_are_refused_and_recorded(tmp_path):
     )
     assert files(con)["good.csv"]["rows_loaded"] == 4
     assert rows(con, "select count(*) from raw.travel_claims") == [(4,)]
+
+
+def test_nul_bytes_are_removed_counted_and_the_rows_load(tmp_path):
+    raw = tmp_path / "raw"
+    lines = claims_text(300).split("\n")
+    lines[5] = lines[5].replace("Möte", "Mö\x00te")  # early: within the sniffed head
+    lines[250] = lines[250].replace("Möte", "\x00Möte\x00")
+    raw.mkdir()
+    (raw / "claims.csv").write_bytes("\n".join(lines).encode() + b"\x00" * 1000)
+    claims_csv(raw / "good.csv", 4)
+    con, _ = ingest(raw)
+    [record, good] = accounted(con)
+    assert (record["rows_in"], record["rows_loaded"], record["rows_quarantined"]) == (300, 300, 0)
+    assert record["status"] == "loaded_with_warnings"
+    assert record["message"].startswith(
+        "300 rows loaded, 0 quarantined. Warning: 1,003 NUL byte(s) (\\0, left by an "
+        "interrupted copy or a padded export) were removed before reading"
+    )
+    assert (good["path"], good["status"], good["rows_loaded"]) == ("good.csv", "loaded", 4)
+    assert rows(
+        con,
+        "select count(*), count(*) filter (where purpose = 'Möte'), max(source_line) "
+        "from raw.travel_claims where source_path = 'claims.csv'",
+    ) == [(300, 300, 303)]

@@ -308,6 +308,13 @@ def _note_record(rel: str, sha: str) -> FileRecord:
     return FileRecord(rel, "", sha, None, 0, 0, 0, "unrecognized", message)
 
 
+def _nul_warning(count: int) -> str:
+    return (
+        f"{count:,} NUL byte(s) (\\0, left by an interrupted copy or a padded export) were "
+        "removed before reading; if a value looks cut short, export the file again"
+    )
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     file: Path,
@@ -323,7 +330,7 @@ def load_file(
     if file.suffix.lower() in DOCUMENT_SUFFIXES:
         return [_ignored_record(rel, sha)]
     try:
-        sources = open_sources(file, rel, scratch)
+        sources = open_sources(file, rel, scratch, nul_free=not scan.has_nul)
     except UnreadableFile as err:
         return [FileRecord(rel, "", sha, None, 0, 0, 0, "unreadable", f"{rel}: {err}")]
     found: list[tuple[Source, Layout | Miss]] = [(s, recognise(s, contracts)) for s in sources]
@@ -354,6 +361,8 @@ def load_file(
                 parallel=parallel,
                 safe=safe,
             )
+        if layout.source.nul_bytes:
+            outcome.warnings.insert(0, _nul_warning(layout.source.nul_bytes))
         records.append(_outcome_record(rel, part, sha, outcome))
     return records
 

@@ -27,6 +27,9 @@ DEFLATE64 = 9
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 SCAN_CHUNK = 16 * 1024 * 1024
 EMPTY_LINE = re.compile(rb"\n(?=\r?\n)")
+# Bytes no text export holds: control characters other than tab, line ends, form feed, the
+# end-of-file mark (SUB) and the NULs a damaged copy or a padded export may carry.
+CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0e-\x19\x1b-\x1f]")
 
 
 class UnreadableFile(ValueError):
@@ -42,6 +45,7 @@ class Source:
     kind: str  # text | excel
     encoding: str | None = None
     sheet: str | None = None
+    nul_bytes: int = 0  # NUL bytes removed from a text source before it was read
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class FileScan:
 
     sha256: str
     blank_lines: tuple[int, ...]  # physical line numbers (1-based) of empty lines
+    has_nul: bool = False  # whether a NUL byte occurs (only looked for with the lines)
 
 
 def scan_file(path: Path, hashed: bool = True, lines: bool = True) -> FileScan:
@@ -63,6 +68,7 @@ def scan_file(path: Path, hashed: bool = True, lines: bool = True) -> FileScan:
     """
     digest = hashlib.sha256()
     found: list[int] = []  # byte offsets of the newlines that end the line before an empty one
+    has_nul = False
     if path.stat().st_size:
         with (
             path.open("rb") as handle,
@@ -80,13 +86,15 @@ def scan_file(path: Path, hashed: bool = True, lines: bool = True) -> FileScan:
                     for offset in _empty_lines(mm, low, start + SCAN_CHUNK) if lines else ():
                         if not found or offset > found[-1]:
                             found.append(offset)
+                    if lines and not has_nul:
+                        has_nul = mm.find(b"\x00", start, start + SCAN_CHUNK) != -1
                     if hashing:
                         hashing.join()
                 done = low // mmap.PAGESIZE * mmap.PAGESIZE
                 if done > dropped and hasattr(mmap, "MADV_DONTNEED"):
                     mm.madvise(mmap.MADV_DONTNEED, dropped, done - dropped)
                     dropped = done
-    return FileScan(digest.hexdigest() if hashed else "", _line_numbers(path, found))
+    return FileScan(digest.hexdigest() if hashed else "", _line_numbers(path, found), has_nul)
 
 
 def _empty_lines(mm: mmap.mmap, low: int, high: int) -> list[int]:
@@ -246,10 +254,16 @@ def _part_names(names: list[str]) -> list[str]:
 
 
 def open_sources(
-    path: Path, label: str, scratch: Path, budget: UnpackBudget | None = None, depth: int = 0
+    path: Path,
+    label: str,
+    scratch: Path,
+    budget: UnpackBudget | None = None,
+    depth: int = 0,
+    nul_free: bool = False,
 ) -> list[Source]:
     """Every table-shaped source in a file, decided by content (never by the file's extension).
-    An archive member's label is the archive's and the member's part name (_part_names)."""
+    An archive member's label is the archive's and the member's part name (_part_names).
+    `nul_free`: the file is known to hold no NUL byte (its scan found none)."""
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if _is_ole(head) or (_is_zip(head) and _excel_members(path)):
@@ -269,9 +283,36 @@ def open_sources(
                 continue
             sources.extend(open_sources(member, f"{label}!{name}", scratch, budget, depth + 1))
         return sources
-    if b"\x00" in head[:4096] and detect_encoding(head).startswith("utf-8"):
+    encoding = detect_encoding(head)
+    if encoding.startswith("utf-16"):
+        return [Source(path=path, label=label, kind="text", encoding=encoding)]
+    if b"\x00" in head[:4096] and encoding.startswith("utf-8") and _binary(head[:4096]):
         raise UnreadableFile("binary content: not a text, Excel or zip export")
-    return [Source(path=path, label=label, kind="text", encoding=detect_encoding(head))]
+    nuls = 0
+    if not nul_free:
+        folder = scratch / f"nul-{abs(hash(label))}"
+        nuls, path = without_nul(path, folder / path.name)
+    return [Source(path=path, label=label, kind="text", encoding=encoding, nul_bytes=nuls)]
+
+
+def _binary(sample: bytes) -> bool:
+    """Whether a sample holds what no text export does, or is mostly NUL bytes."""
+    return bool(CONTROL_BYTES.search(sample)) or sample.count(0) > len(sample) // 2
+
+
+def without_nul(path: Path, target: Path) -> tuple[int, Path]:
+    """(NUL bytes removed, the file to read): the file itself when it holds none, else a copy
+    at `target` without them (its lines keep their numbers)."""
+    with path.open("rb") as handle:
+        if not any(b"\x00" in chunk for chunk in iter(lambda: handle.read(SCAN_CHUNK), b"")):
+            return 0, path
+    removed = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("rb") as src, target.open("wb") as dst:
+        while chunk := src.read(SCAN_CHUNK):
+            removed += chunk.count(b"\x00")
+            dst.write(chunk.replace(b"\x00", b""))
+    return removed, target
 
 
 def _excel_sources(path: Path, label: str) -> list[Source]:
