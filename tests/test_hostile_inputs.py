@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -338,3 +339,76 @@ def test_nul_bytes_are_removed_counted_and_the_rows_load(tmp_path):
         "select count(*), count(*) filter (where purpose = 'Möte'), max(source_line) "
         "from raw.travel_claims where source_path = 'claims.csv'",
     ) == [(300, 300, 303)]
+
+
+def test_a_line_longer_than_the_limit_makes_its_file_unreadable(tmp_path, monkeypatch):
+    monkeypatch.setenv("RESFRITT_MAX_LINE_BYTES", "100000")
+    raw = tmp_path / "raw"
+    lines = claims_text(300).split("\n")
+    lines[100] = lines[100].replace("Möte", "M" * 150_000)
+    write_text(raw / "long.csv", "\n".join(lines))
+    lines[100] = lines[100].replace("M" * 150_000, "M" * 90_000)  # under the limit: loads
+    write_text(raw / "wide.csv", "\n".join(lines))
+    claims_csv(raw / "good.csv", 4)
+    con, _ = ingest(raw)
+    records = files(con)
+    accounted(con)
+    assert records["long.csv"]["status"] == "unreadable"
+    assert records["long.csv"]["message"] == (
+        "long.csv: line 101 is 150,069 bytes long, more than the 100,000 bytes a row of an "
+        "export may have (RESFRITT_MAX_LINE_BYTES): its line ends were probably lost, or it is "
+        "no export. Export it again (or split that line) and drop it again; nothing of this "
+        "file was loaded"
+    )
+    assert (records["wide.csv"]["status"], records["wide.csv"]["rows_loaded"]) == ("loaded", 300)
+    assert records["good.csv"]["rows_loaded"] == 4
+
+
+def xlsx_reaching(path: Path, dimension: str, far_cell: str | None = None) -> Path:
+    """A small claims workbook whose sheet claims `dimension`, with a value at `far_cell`."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Resor"
+    for line in claims_text(3).splitlines():
+        sheet.append(line.split(";"))
+    if far_cell:
+        sheet[far_cell] = "x"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        zipfile.ZipFile(buffer) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"'.encode(), data
+                )
+            target.writestr(info, data)
+    return path
+
+
+def test_a_sheet_reaching_the_last_column_is_unreadable_before_it_is_read(tmp_path):
+    raw = tmp_path / "raw"
+    xlsx_reaching(raw / "claimed.xlsx", "A1:XFD1048576")
+    xlsx_reaching(raw / "hidden.xlsx", "A1:I6", far_cell="XFD1")  # the claim lies: cells tell
+    xlsx_reaching(raw / "fine.xlsx", "A1:I6")
+    claims_csv(raw / "good.csv", 4)
+    con, _ = ingest(raw)
+    records = files(con)
+    accounted(con)
+    assert records["claimed.xlsx"]["status"] == "unreadable"
+    assert records["claimed.xlsx"]["message"] == (
+        "claimed.xlsx: sheet 'Resor' reaches 16,384 columns and 1,048,576 rows, more than any "
+        "export (1,000 columns, 50,000,000 cells): formatting or a stray value far outside the "
+        "table. Delete the columns and rows after the table (or save the sheet as CSV UTF-8) "
+        "and drop it again; nothing of this file was loaded"
+    )
+    assert records["hidden.xlsx"]["status"] == "unreadable"
+    assert "sheet 'Resor' reaches 16,384 columns and 6 rows" in records["hidden.xlsx"]["message"]
+    assert records["fine.xlsx|Resor"]["rows_loaded"] == 3
+    assert records["good.csv"]["rows_loaded"] == 4
