@@ -5,7 +5,7 @@ import json
 
 import dagster as dg
 
-from assets.raw.ingest import DropFolderMissing, drop_folder_files
+from assets.raw.ingest import DropFolderMissing, drop_folder_files, drop_name
 from assets.raw.sources import scan_file
 from assets.settings import Inputs
 
@@ -17,7 +17,7 @@ def folder_snapshot(inputs: Inputs, cursor: str | None) -> dict[str, list]:
     previous = json.loads(cursor) if cursor else {}
     snapshot = {}
     for file in drop_folder_files(inputs.raw_path):
-        rel = str(file.relative_to(inputs.raw_path))
+        rel = drop_name(file, inputs.raw_path)
         stat = file.stat()
         seen = previous.get(rel)
         if seen and seen[:2] == [stat.st_size, stat.st_mtime_ns]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import zipfile
@@ -30,6 +31,7 @@ from assets.raw.ingest import (
     PseudonymKeyMismatch,
     ingest_folder,
     key_fingerprint,
+    needs_ingest,
 )
 from assets.raw.reference import REFERENCE_TABLES, ReferenceError, check_reference, load_reference
 from assets.raw.sources import ZIP_MAX_DEPTH, UnpackBudget, UnreadableFile, open_sources
@@ -412,3 +414,40 @@ def test_a_sheet_reaching_the_last_column_is_unreadable_before_it_is_read(tmp_pa
     assert "sheet 'Resor' reaches 16,384 columns and 6 rows" in records["hidden.xlsx"]["message"]
     assert records["fine.xlsx|Resor"]["rows_loaded"] == 3
     assert records["good.csv"]["rows_loaded"] == 4
+
+
+def test_a_file_name_that_is_not_utf8_is_recorded_escaped(tmp_path):
+    raw = tmp_path / "raw"
+    claims_csv(raw / "good.csv", 4)
+    odd = Path(os.fsdecode(os.fsencode(raw) + b"/caf\xe9.csv"))  # Latin-1 bytes, not UTF-8
+    odd.write_bytes(claims_text(3).encode())
+    con, _ = ingest(raw)
+    records = files(con)
+    accounted(con)
+    assert sorted(records) == ["caf\\xe9.csv", "good.csv"]
+    record = records["caf\\xe9.csv"]
+    assert (record["status"], record["rows_in"], record["rows_loaded"]) == (
+        "loaded_with_warnings",
+        3,
+        3,
+    )
+    assert record["message"] == (
+        "3 rows loaded, 0 quarantined. Warning: the file's name is not valid UTF-8 (recorded "
+        "as 'caf\\\\xe9.csv'); rename it and its rows follow the new name"
+    )
+    assert records["good.csv"]["rows_loaded"] == 4
+    assert rows(
+        con, "select source_path, count(*) from raw.travel_claims group by 1 order by 1"
+    ) == [
+        ("caf\\xe9.csv", 3),
+        ("good.csv", 4),
+    ]
+    _, again = ingest(raw, con)
+    assert sorted(again.unchanged) == ["caf\\xe9.csv", "good.csv"] and not again.loaded
+    assert not needs_ingest(con, raw)
+    odd.rename(raw / "café.csv")
+    _, renamed = ingest(raw, con)
+    assert renamed.renamed == [("caf\\xe9.csv", "café.csv")]
+    assert rows(con, "select count(*) from raw.travel_claims where source_path = 'café.csv'") == [
+        (3,)
+    ]

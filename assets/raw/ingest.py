@@ -136,6 +136,37 @@ def drop_folder_files(raw_dir: Path) -> list[Path]:
     )
 
 
+def drop_name(file: Path, raw_dir: Path) -> str:
+    """A file's path in the drop folder as it is recorded: bytes of a name that are not UTF-8
+    (written in another system's encoding) are shown escaped, as \\xe9."""
+    rel = str(file.relative_to(raw_dir))
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _readable_name(file: Path, rel: str, scratch: Path) -> Path:
+    """The file under a name the readers can pass on: itself, or a link named `rel` when its own
+    name is not UTF-8."""
+    try:
+        str(file).encode("utf-8")
+        return file
+    except UnicodeEncodeError:
+        pass
+    link = scratch / "names" / rel
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.unlink(missing_ok=True)
+    link.symlink_to(file.resolve())
+    return link
+
+
+def _escaped_name_note(record: FileRecord) -> None:
+    record.message += (
+        f". Warning: the file's name is not valid UTF-8 (recorded as {record.path!r}); rename "
+        "it and its rows follow the new name"
+    )
+    if record.status == "loaded":
+        record.status = "loaded_with_warnings"
+
+
 class PseudonymKeyMismatch(RuntimeError):
     """The run's pseudonymisation key is not the one the warehouse was built with."""
 
@@ -386,12 +417,12 @@ def ingest_folder(
         ).fetchall()
     }
     files = drop_folder_files(raw_dir)
-    present = {str(f.relative_to(raw_dir)) for f in files}
+    present = {drop_name(f, raw_dir) for f in files}
     by_sha = {v[0]: p for p, v in known.items() if v[1] == fingerprint}
     report = IngestReport()
     with tempfile.TemporaryDirectory(prefix="resfritt-") as scratch:
         for file in files:
-            rel = str(file.relative_to(raw_dir))
+            rel = drop_name(file, raw_dir)
             stat = file.stat()
             old = known.get(rel)
             if old and old[1] == fingerprint and old[2:] == (stat.st_size, stat.st_mtime_ns):
@@ -439,8 +470,11 @@ def ingest_folder(
                     report.loaded.append(record)
                 else:
                     purge(con, rel, contracts)
-                    records = _load_retrying(con, file, rel, scan, contracts, Path(scratch))
+                    readable = _readable_name(file, rel, Path(scratch))
+                    records = _load_retrying(con, readable, rel, scan, contracts, Path(scratch))
                     for record in records:
+                        if readable != file:
+                            _escaped_name_note(record)
                         _record(con, record, fingerprint, stat)
                         report.loaded.append(record)
                     by_sha[sha] = rel
@@ -554,6 +588,6 @@ def needs_ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> bool:
     }
     for file in drop_folder_files(raw_dir):
         stat = file.stat()
-        if (str(file.relative_to(raw_dir)), stat.st_size, stat.st_mtime_ns) not in known:
+        if (drop_name(file, raw_dir), stat.st_size, stat.st_mtime_ns) not in known:
             return True
     return False
