@@ -7,6 +7,7 @@ import io
 import os
 import re
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ingest_helpers import (
     REFERENCE,
     accounted,
     files,
+    fresh,
     ingest,
     one_file,
     quarantine,
@@ -35,6 +37,8 @@ from assets.raw.ingest import (
 )
 from assets.raw.reference import REFERENCE_TABLES, ReferenceError, check_reference, load_reference
 from assets.raw.sources import ZIP_MAX_DEPTH, UnpackBudget, UnreadableFile, open_sources
+from assets.settings import Inputs
+from pipeline.sensors import folder_snapshot
 
 CLAIMS_HEADER = (
     "Anställningsnr;Förvaltning;Resdatum;Från;Till;Ändamål;Antal km;Färdmedel;Belopp (kr)"
@@ -451,3 +455,29 @@ def test_a_file_name_that_is_not_utf8_is_recorded_escaped(tmp_path):
     assert rows(con, "select count(*) from raw.travel_claims where source_path = 'café.csv'") == [
         (3,)
     ]
+
+
+def test_a_file_still_being_written_waits_for_the_next_run(tmp_path):
+    raw = tmp_path / "raw"
+    settled = claims_csv(raw / "settled.csv", 4)
+    old = time.time() - 60
+    os.utime(settled, (old, old))
+    arriving = claims_csv(raw / "arriving.csv", 3)  # changed just now
+    con = fresh()
+    report = ingest_folder(con, raw, KEY, settle_s=30)
+    assert report.waiting == [
+        "arriving.csv: still being written (changed less than 30 s ago, RESFRITT_SETTLE_S); "
+        "left for the next run, nothing to do"
+    ]
+    assert list(files(con)) == ["settled.csv"]
+    assert rows(con, "select count(*) from raw.travel_claims") == [(4,)]
+    assert needs_ingest(con, raw)
+    inputs = Inputs(raw_dir=str(raw), reference_dir=str(REFERENCE), key_file="k", settle_s=30)
+    assert list(folder_snapshot(inputs, None)) == ["settled.csv"]
+    os.utime(arriving, (old, old))  # the copy is done
+    report = ingest_folder(con, raw, KEY, settle_s=30)
+    assert report.waiting == [] and [r.path for r in report.loaded] == ["arriving.csv"]
+    assert files(con)["arriving.csv"]["rows_loaded"] == 3
+    assert rows(con, "select count(*) from raw.travel_claims") == [(7,)]
+    assert sorted(folder_snapshot(inputs, None)) == ["arriving.csv", "settled.csv"]
+    accounted(con)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import tempfile
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
@@ -110,6 +111,7 @@ class IngestReport:
     loaded: list[FileRecord] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # still being written: said, not recorded
 
     @property
     def changed(self) -> bool:
@@ -398,10 +400,23 @@ def load_file(
     return records
 
 
+def still_arriving(stat, settle_s: float, now: float | None = None) -> bool:
+    """Whether a file changed less than `settle_s` seconds ago: it may still be being copied."""
+    return settle_s > 0 and (now or time.time()) - stat.st_mtime_ns / 1e9 < settle_s
+
+
+def waiting_message(rel: str, settle_s: float) -> str:
+    return (
+        f"{rel}: still being written (changed less than {settle_s:g} s ago, "
+        "RESFRITT_SETTLE_S); left for the next run, nothing to do"
+    )
+
+
 def ingest_folder(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, pseudonym_key: str
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, pseudonym_key: str, settle_s: float = 0.0
 ) -> IngestReport:
-    """Load what is new or changed in the drop folder, one file per transaction."""
+    """Load what is new or changed in the drop folder, one file per transaction; a file changed
+    less than `settle_s` seconds ago is left for the next run (it may still be arriving)."""
     contracts = load_contracts()
     ensure_ops(con)
     check_pseudonym_key(con, pseudonym_key)
@@ -427,6 +442,9 @@ def ingest_folder(
             old = known.get(rel)
             if old and old[1] == fingerprint and old[2:] == (stat.st_size, stat.st_mtime_ns):
                 report.unchanged.append(rel)
+                continue
+            if still_arriving(stat, settle_s):
+                report.waiting.append(waiting_message(rel, settle_s))
                 continue
             if _outside(file, raw_dir):
                 report.loaded.append(_outside_record(con, rel, file, fingerprint, stat, contracts))
