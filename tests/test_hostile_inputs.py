@@ -455,6 +455,8 @@ def test_a_file_name_that_is_not_utf8_is_recorded_escaped(tmp_path):
     assert rows(con, "select count(*) from raw.travel_claims where source_path = 'café.csv'") == [
         (3,)
     ]
+    assert files(con)["café.csv"]["status"] == "loaded"
+    assert files(con)["café.csv"]["message"] == "3 rows loaded, 0 quarantined"
 
 
 def test_a_file_still_being_written_waits_for_the_next_run(tmp_path):

@@ -160,11 +160,15 @@ def _readable_name(file: Path, rel: str, scratch: Path) -> Path:
     return link
 
 
-def _escaped_name_note(record: FileRecord) -> None:
-    record.message += (
-        f". Warning: the file's name is not valid UTF-8 (recorded as {record.path!r}); rename "
-        "it and its rows follow the new name"
+def _name_note(rel: str) -> str:
+    return (
+        f". Warning: the file's name is not valid UTF-8 (recorded as {rel!r}); rename it and its "
+        "rows follow the new name"
     )
+
+
+def _escaped_name_note(record: FileRecord) -> None:
+    record.message += _name_note(record.path)
     if record.status == "loaded":
         record.status = "loaded_with_warnings"
 
@@ -233,7 +237,21 @@ def rename(con: duckdb.DuckDBPyConnection, old: str, new: str, contracts) -> Non
                 [new, old],
             )
     con.execute("update ops.quarantine set path = ? where path = ?", [new, old])
-    con.execute("update ops.files set path = ? where path = ?", [new, old])
+    con.execute(
+        """
+        update ops.files
+        set path = ?,
+            message = replace(message, ?, ''),
+            status = case
+                when status = 'loaded_with_warnings'
+                    and not contains(replace(message, ?, ''), 'Warning')
+                    then 'loaded'
+                else status
+            end
+        where path = ?
+        """,
+        [new, _name_note(old), _name_note(old), old],
+    )
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
