@@ -483,3 +483,40 @@ def test_a_file_still_being_written_waits_for_the_next_run(tmp_path):
     assert rows(con, "select count(*) from raw.travel_claims") == [(7,)]
     assert sorted(folder_snapshot(inputs, None)) == ["arriving.csv", "settled.csv"]
     accounted(con)
+
+
+@pytest.mark.pipeline
+def test_the_run_log_says_which_files_wait(tmp_path):
+    import dagster as dg
+    from conftest import resources_for
+
+    from pipeline.definitions import make_definitions
+
+    raw = tmp_path / "raw"
+    claims_csv(raw / "arriving.csv", 3)
+    resources = resources_for(raw, tmp_path / "warehouse" / "resfritt.duckdb")
+    given = resources["inputs"]
+    resources["inputs"] = Inputs(
+        raw_dir=given.raw_dir,
+        reference_dir=given.reference_dir,
+        key_file=given.key_file,
+        settle_s=30.0,
+    )
+    defs = make_definitions(resources)
+    files_and_upstream = (
+        dg.AssetSelection.assets(dg.AssetKey(["ops", "files"]))
+        .upstream()
+        .required_multi_asset_neighbors()
+        .resolve(defs.resolve_asset_graph())
+    )
+    job = defs.resolve_implicit_global_asset_job_def().get_subset(
+        asset_selection=files_and_upstream
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    assert result.success
+    said = [r.user_message for r in instance.all_logs(result.run_id) if r.user_message]
+    assert (
+        "arriving.csv: still being written (changed less than 30 s ago, RESFRITT_SETTLE_S); "
+        "left for the next run, nothing to do"
+    ) in said
