@@ -370,6 +370,16 @@ def test_a_line_longer_than_the_limit_makes_its_file_unreadable(tmp_path, monkey
     assert records["good.csv"]["rows_loaded"] == 4
 
 
+def test_a_long_cell_under_the_limit_loads_in_any_encoding(tmp_path):
+    lines = claims_text(30).split("\n")
+    lines[10] = lines[10].replace("Möte", "M" * 200_000)  # past Python's 128 kB cell limit
+    write_text(tmp_path / "raw" / "cp1252.csv", "\n".join(lines), encoding="cp1252")
+    con, _ = ingest(tmp_path / "raw")
+    [record] = accounted(con)
+    assert (record["status"], record["rows_in"], record["rows_loaded"]) == ("loaded", 30, 30)
+    assert rows(con, "select max(length(purpose)) from raw.travel_claims") == [(200_000,)]
+
+
 def xlsx_reaching(path: Path, dimension: str, far_cell: str | None = None) -> Path:
     """A small claims workbook whose sheet claims `dimension`, with a value at `far_cell`."""
     import openpyxl

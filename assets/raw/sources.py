@@ -313,6 +313,8 @@ def open_sources(
             "it is no export. Export it again (or split that line) and drop it again; nothing of "
             "this file was loaded"
         )
+    # A cell may be as long as a line (Python's CSV reader stops at 128 kB by default).
+    csv.field_size_limit(max(csv.field_size_limit(), limit))
     return [Source(path=path, label=label, kind="text", encoding=encoding, nul_bytes=nuls)]
 
 
