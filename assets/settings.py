@@ -29,6 +29,9 @@ class Inputs(dg.ConfigurableResource):
     raw_dir: str
     reference_dir: str
     key_file: str
+    # A file changed less than this many seconds ago may still be being copied: it waits for
+    # the next run (RESFRITT_SETTLE_S).
+    settle_s: float = 2.0
 
     @property
     def raw_path(self) -> Path:

@@ -30,5 +30,6 @@ def build_resources() -> dict:
             raw_dir=_setting("RESFRITT_RAW_DIR", "data/raw"),
             reference_dir=_setting("RESFRITT_REFERENCE_DIR", "data/reference"),
             key_file=str(Path(warehouse).with_name(".pseudonym_key")),
+            settle_s=float(os.environ.get("RESFRITT_SETTLE_S", "2")),
         ),
     }

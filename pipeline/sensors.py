@@ -5,7 +5,7 @@ import json
 
 import dagster as dg
 
-from assets.raw.ingest import DropFolderMissing, drop_folder_files
+from assets.raw.ingest import DropFolderMissing, drop_folder_files, drop_name, still_arriving
 from assets.raw.sources import scan_file
 from assets.settings import Inputs
 
@@ -13,12 +13,15 @@ from .jobs import refresh_warehouse
 
 
 def folder_snapshot(inputs: Inputs, cursor: str | None) -> dict[str, list]:
-    """{path: [size, mtime_ns, sha256]}; a file with unchanged size and mtime is not re-hashed."""
+    """{path: [size, mtime_ns, sha256]}; a file with unchanged size and mtime is not re-hashed,
+    one still being written (changed within inputs.settle_s) is left for a later tick."""
     previous = json.loads(cursor) if cursor else {}
     snapshot = {}
     for file in drop_folder_files(inputs.raw_path):
-        rel = str(file.relative_to(inputs.raw_path))
+        rel = drop_name(file, inputs.raw_path)
         stat = file.stat()
+        if still_arriving(stat, inputs.settle_s):
+            continue
         seen = previous.get(rel)
         if seen and seen[:2] == [stat.st_size, stat.st_mtime_ns]:
             snapshot[rel] = seen

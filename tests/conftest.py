@@ -41,6 +41,7 @@ def resources_for(raw: Path, warehouse: Path, reference: Path = REFERENCE) -> di
             raw_dir=str(raw),
             reference_dir=str(reference),
             key_file=str(warehouse.with_name(".pseudonym_key")),
+            settle_s=0.0,  # tests write a file and run at once
         ),
     }
 

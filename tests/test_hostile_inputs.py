@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from ingest_helpers import (
     REFERENCE,
     accounted,
     files,
+    fresh,
     ingest,
     one_file,
     quarantine,
@@ -29,9 +33,12 @@ from assets.raw.ingest import (
     PseudonymKeyMismatch,
     ingest_folder,
     key_fingerprint,
+    needs_ingest,
 )
 from assets.raw.reference import REFERENCE_TABLES, ReferenceError, check_reference, load_reference
 from assets.raw.sources import ZIP_MAX_DEPTH, UnpackBudget, UnreadableFile, open_sources
+from assets.settings import Inputs
+from pipeline.sensors import folder_snapshot
 
 CLAIMS_HEADER = (
     "Anställningsnr;Förvaltning;Resdatum;Från;Till;Ändamål;Antal km;Färdmedel;Belopp (kr)"
@@ -314,3 +321,212 @@ def test_links_out_of_the_drop_folder_are_refused_and_recorded(tmp_path):
     )
     assert files(con)["good.csv"]["rows_loaded"] == 4
     assert rows(con, "select count(*) from raw.travel_claims") == [(4,)]
+
+
+def test_nul_bytes_are_removed_counted_and_the_rows_load(tmp_path):
+    raw = tmp_path / "raw"
+    lines = claims_text(300).split("\n")
+    lines[5] = lines[5].replace("Möte", "Mö\x00te")  # early: within the sniffed head
+    lines[250] = lines[250].replace("Möte", "\x00Möte\x00")
+    raw.mkdir()
+    (raw / "claims.csv").write_bytes("\n".join(lines).encode() + b"\x00" * 1000)
+    claims_csv(raw / "good.csv", 4)
+    con, _ = ingest(raw)
+    [record, good] = accounted(con)
+    assert (record["rows_in"], record["rows_loaded"], record["rows_quarantined"]) == (300, 300, 0)
+    assert record["status"] == "loaded_with_warnings"
+    assert record["message"].startswith(
+        "300 rows loaded, 0 quarantined. Warning: 1,003 NUL byte(s) (\\0, left by an "
+        "interrupted copy or a padded export) were removed before reading"
+    )
+    assert (good["path"], good["status"], good["rows_loaded"]) == ("good.csv", "loaded", 4)
+    assert rows(
+        con,
+        "select count(*), count(*) filter (where purpose = 'Möte'), max(source_line) "
+        "from raw.travel_claims where source_path = 'claims.csv'",
+    ) == [(300, 300, 303)]
+
+
+def test_a_line_longer_than_the_limit_makes_its_file_unreadable(tmp_path, monkeypatch):
+    monkeypatch.setenv("RESFRITT_MAX_LINE_BYTES", "100000")
+    raw = tmp_path / "raw"
+    lines = claims_text(300).split("\n")
+    lines[100] = lines[100].replace("Möte", "M" * 150_000)
+    write_text(raw / "long.csv", "\n".join(lines))
+    lines[100] = lines[100].replace("M" * 150_000, "M" * 90_000)  # under the limit: loads
+    write_text(raw / "wide.csv", "\n".join(lines))
+    claims_csv(raw / "good.csv", 4)
+    con, _ = ingest(raw)
+    records = files(con)
+    accounted(con)
+    assert records["long.csv"]["status"] == "unreadable"
+    assert records["long.csv"]["message"] == (
+        "long.csv: line 101 is 150,069 bytes long, more than the 100,000 bytes a row of an "
+        "export may have (RESFRITT_MAX_LINE_BYTES): its line ends were probably lost, or it is "
+        "no export. Export it again (or split that line) and drop it again; nothing of this "
+        "file was loaded"
+    )
+    assert (records["wide.csv"]["status"], records["wide.csv"]["rows_loaded"]) == ("loaded", 300)
+    assert records["good.csv"]["rows_loaded"] == 4
+
+
+def test_a_long_cell_under_the_limit_loads_in_any_encoding(tmp_path):
+    lines = claims_text(30).split("\n")
+    lines[10] = lines[10].replace("Möte", "M" * 200_000)  # past Python's 128 kB cell limit
+    write_text(tmp_path / "raw" / "cp1252.csv", "\n".join(lines), encoding="cp1252")
+    con, _ = ingest(tmp_path / "raw")
+    [record] = accounted(con)
+    assert (record["status"], record["rows_in"], record["rows_loaded"]) == ("loaded", 30, 30)
+    assert rows(con, "select max(length(purpose)) from raw.travel_claims") == [(200_000,)]
+
+
+def xlsx_reaching(path: Path, dimension: str, far_cell: str | None = None) -> Path:
+    """A small claims workbook whose sheet claims `dimension`, with a value at `far_cell`."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Resor"
+    for line in claims_text(3).splitlines():
+        sheet.append(line.split(";"))
+    if far_cell:
+        sheet[far_cell] = "x"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        zipfile.ZipFile(buffer) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"'.encode(), data
+                )
+            target.writestr(info, data)
+    return path
+
+
+def test_a_sheet_reaching_the_last_column_is_unreadable_before_it_is_read(tmp_path):
+    raw = tmp_path / "raw"
+    xlsx_reaching(raw / "claimed.xlsx", "A1:XFD1048576")
+    xlsx_reaching(raw / "hidden.xlsx", "A1:I6", far_cell="XFD1")  # the claim lies: cells tell
+    xlsx_reaching(raw / "fine.xlsx", "A1:I6")
+    claims_csv(raw / "good.csv", 4)
+    con, _ = ingest(raw)
+    records = files(con)
+    accounted(con)
+    assert records["claimed.xlsx"]["status"] == "unreadable"
+    assert records["claimed.xlsx"]["message"] == (
+        "claimed.xlsx: sheet 'Resor' reaches 16,384 columns and 1,048,576 rows, more than any "
+        "export (1,000 columns, 50,000,000 cells): formatting or a stray value far outside the "
+        "table. Delete the columns and rows after the table (or save the sheet as CSV UTF-8) "
+        "and drop it again; nothing of this file was loaded"
+    )
+    assert records["hidden.xlsx"]["status"] == "unreadable"
+    assert "sheet 'Resor' reaches 16,384 columns and 6 rows" in records["hidden.xlsx"]["message"]
+    assert records["fine.xlsx|Resor"]["rows_loaded"] == 3
+    assert records["good.csv"]["rows_loaded"] == 4
+
+
+def test_a_file_name_that_is_not_utf8_is_recorded_escaped(tmp_path):
+    raw = tmp_path / "raw"
+    claims_csv(raw / "good.csv", 4)
+    odd = Path(os.fsdecode(os.fsencode(raw) + b"/caf\xe9.csv"))  # Latin-1 bytes, not UTF-8
+    odd.write_bytes(claims_text(3).encode())
+    con, _ = ingest(raw)
+    records = files(con)
+    accounted(con)
+    assert sorted(records) == ["caf\\xe9.csv", "good.csv"]
+    record = records["caf\\xe9.csv"]
+    assert (record["status"], record["rows_in"], record["rows_loaded"]) == (
+        "loaded_with_warnings",
+        3,
+        3,
+    )
+    assert record["message"] == (
+        "3 rows loaded, 0 quarantined. Warning: the file's name is not valid UTF-8 (recorded "
+        "as 'caf\\\\xe9.csv'); rename it and its rows follow the new name"
+    )
+    assert records["good.csv"]["rows_loaded"] == 4
+    assert rows(
+        con, "select source_path, count(*) from raw.travel_claims group by 1 order by 1"
+    ) == [
+        ("caf\\xe9.csv", 3),
+        ("good.csv", 4),
+    ]
+    _, again = ingest(raw, con)
+    assert sorted(again.unchanged) == ["caf\\xe9.csv", "good.csv"] and not again.loaded
+    assert not needs_ingest(con, raw)
+    odd.rename(raw / "café.csv")
+    _, renamed = ingest(raw, con)
+    assert renamed.renamed == [("caf\\xe9.csv", "café.csv")]
+    assert rows(con, "select count(*) from raw.travel_claims where source_path = 'café.csv'") == [
+        (3,)
+    ]
+    assert files(con)["café.csv"]["status"] == "loaded"
+    assert files(con)["café.csv"]["message"] == "3 rows loaded, 0 quarantined"
+
+
+def test_a_file_still_being_written_waits_for_the_next_run(tmp_path):
+    raw = tmp_path / "raw"
+    settled = claims_csv(raw / "settled.csv", 4)
+    old = time.time() - 60
+    os.utime(settled, (old, old))
+    arriving = claims_csv(raw / "arriving.csv", 3)  # changed just now
+    con = fresh()
+    report = ingest_folder(con, raw, KEY, settle_s=30)
+    assert report.waiting == [
+        "arriving.csv: still being written (changed less than 30 s ago, RESFRITT_SETTLE_S); "
+        "left for the next run, nothing to do"
+    ]
+    assert list(files(con)) == ["settled.csv"]
+    assert rows(con, "select count(*) from raw.travel_claims") == [(4,)]
+    assert needs_ingest(con, raw)
+    inputs = Inputs(raw_dir=str(raw), reference_dir=str(REFERENCE), key_file="k", settle_s=30)
+    assert list(folder_snapshot(inputs, None)) == ["settled.csv"]
+    os.utime(arriving, (old, old))  # the copy is done
+    report = ingest_folder(con, raw, KEY, settle_s=30)
+    assert report.waiting == [] and [r.path for r in report.loaded] == ["arriving.csv"]
+    assert files(con)["arriving.csv"]["rows_loaded"] == 3
+    assert rows(con, "select count(*) from raw.travel_claims") == [(7,)]
+    assert sorted(folder_snapshot(inputs, None)) == ["arriving.csv", "settled.csv"]
+    accounted(con)
+
+
+@pytest.mark.pipeline
+def test_the_run_log_says_which_files_wait(tmp_path):
+    import dagster as dg
+    from conftest import resources_for
+
+    from pipeline.definitions import make_definitions
+
+    raw = tmp_path / "raw"
+    claims_csv(raw / "arriving.csv", 3)
+    resources = resources_for(raw, tmp_path / "warehouse" / "resfritt.duckdb")
+    given = resources["inputs"]
+    resources["inputs"] = Inputs(
+        raw_dir=given.raw_dir,
+        reference_dir=given.reference_dir,
+        key_file=given.key_file,
+        settle_s=30.0,
+    )
+    defs = make_definitions(resources)
+    files_and_upstream = (
+        dg.AssetSelection.assets(dg.AssetKey(["ops", "files"]))
+        .upstream()
+        .required_multi_asset_neighbors()
+        .resolve(defs.resolve_asset_graph())
+    )
+    job = defs.resolve_implicit_global_asset_job_def().get_subset(
+        asset_selection=files_and_upstream
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    assert result.success
+    said = [r.user_message for r in instance.all_logs(result.run_id) if r.user_message]
+    assert (
+        "arriving.csv: still being written (changed less than 30 s ago, RESFRITT_SETTLE_S); "
+        "left for the next run, nothing to do"
+    ) in said

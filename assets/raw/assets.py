@@ -114,7 +114,9 @@ def raw_exports(
             yield dg.MaterializeResult(asset_key=key, metadata={"unchanged": True})
         return
     with warehouse.connect() as con:
-        report = ingest_folder(con, inputs.raw_path, inputs.pseudonym_key())
+        report = ingest_folder(con, inputs.raw_path, inputs.pseudonym_key(), inputs.settle_s)
+        for message in report.waiting:
+            context.log.info(message)
         for record in report.loaded:
             log = context.log.warning if record.status != "loaded" else context.log.info
             log(f"{record.path} {record.part}: {record.status}. {record.message}".strip())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import tempfile
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
@@ -110,6 +111,7 @@ class IngestReport:
     loaded: list[FileRecord] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # still being written: said, not recorded
 
     @property
     def changed(self) -> bool:
@@ -134,6 +136,41 @@ def drop_folder_files(raw_dir: Path) -> list[Path]:
         and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
         and p.name.lower() not in IGNORED_NAMES
     )
+
+
+def drop_name(file: Path, raw_dir: Path) -> str:
+    """A file's path in the drop folder as it is recorded: bytes of a name that are not UTF-8
+    (written in another system's encoding) are shown escaped, as \\xe9."""
+    rel = str(file.relative_to(raw_dir))
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _readable_name(file: Path, rel: str, scratch: Path) -> Path:
+    """The file under a name the readers can pass on: itself, or a link named `rel` when its own
+    name is not UTF-8."""
+    try:
+        str(file).encode("utf-8")
+        return file
+    except UnicodeEncodeError:
+        pass
+    link = scratch / "names" / rel
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.unlink(missing_ok=True)
+    link.symlink_to(file.resolve())
+    return link
+
+
+def _name_note(rel: str) -> str:
+    return (
+        f". Warning: the file's name is not valid UTF-8 (recorded as {rel!r}); rename it and its "
+        "rows follow the new name"
+    )
+
+
+def _escaped_name_note(record: FileRecord) -> None:
+    record.message += _name_note(record.path)
+    if record.status == "loaded":
+        record.status = "loaded_with_warnings"
 
 
 class PseudonymKeyMismatch(RuntimeError):
@@ -200,7 +237,21 @@ def rename(con: duckdb.DuckDBPyConnection, old: str, new: str, contracts) -> Non
                 [new, old],
             )
     con.execute("update ops.quarantine set path = ? where path = ?", [new, old])
-    con.execute("update ops.files set path = ? where path = ?", [new, old])
+    con.execute(
+        """
+        update ops.files
+        set path = ?,
+            message = replace(message, ?, ''),
+            status = case
+                when status = 'loaded_with_warnings'
+                    and not contains(replace(message, ?, ''), 'Warning')
+                    then 'loaded'
+                else status
+            end
+        where path = ?
+        """,
+        [new, _name_note(old), _name_note(old), old],
+    )
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
@@ -308,6 +359,13 @@ def _note_record(rel: str, sha: str) -> FileRecord:
     return FileRecord(rel, "", sha, None, 0, 0, 0, "unrecognized", message)
 
 
+def _nul_warning(count: int) -> str:
+    return (
+        f"{count:,} NUL byte(s) (\\0, left by an interrupted copy or a padded export) were "
+        "removed before reading; if a value looks cut short, export the file again"
+    )
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     file: Path,
@@ -323,7 +381,7 @@ def load_file(
     if file.suffix.lower() in DOCUMENT_SUFFIXES:
         return [_ignored_record(rel, sha)]
     try:
-        sources = open_sources(file, rel, scratch)
+        sources = open_sources(file, rel, scratch, nul_free=not scan.has_nul)
     except UnreadableFile as err:
         return [FileRecord(rel, "", sha, None, 0, 0, 0, "unreadable", f"{rel}: {err}")]
     found: list[tuple[Source, Layout | Miss]] = [(s, recognise(s, contracts)) for s in sources]
@@ -354,14 +412,29 @@ def load_file(
                 parallel=parallel,
                 safe=safe,
             )
+        if layout.source.nul_bytes:
+            outcome.warnings.insert(0, _nul_warning(layout.source.nul_bytes))
         records.append(_outcome_record(rel, part, sha, outcome))
     return records
 
 
+def still_arriving(stat, settle_s: float, now: float | None = None) -> bool:
+    """Whether a file changed less than `settle_s` seconds ago: it may still be being copied."""
+    return settle_s > 0 and (now or time.time()) - stat.st_mtime_ns / 1e9 < settle_s
+
+
+def waiting_message(rel: str, settle_s: float) -> str:
+    return (
+        f"{rel}: still being written (changed less than {settle_s:g} s ago, "
+        "RESFRITT_SETTLE_S); left for the next run, nothing to do"
+    )
+
+
 def ingest_folder(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, pseudonym_key: str
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, pseudonym_key: str, settle_s: float = 0.0
 ) -> IngestReport:
-    """Load what is new or changed in the drop folder, one file per transaction."""
+    """Load what is new or changed in the drop folder, one file per transaction; a file changed
+    less than `settle_s` seconds ago is left for the next run (it may still be arriving)."""
     contracts = load_contracts()
     ensure_ops(con)
     check_pseudonym_key(con, pseudonym_key)
@@ -377,16 +450,19 @@ def ingest_folder(
         ).fetchall()
     }
     files = drop_folder_files(raw_dir)
-    present = {str(f.relative_to(raw_dir)) for f in files}
+    present = {drop_name(f, raw_dir) for f in files}
     by_sha = {v[0]: p for p, v in known.items() if v[1] == fingerprint}
     report = IngestReport()
     with tempfile.TemporaryDirectory(prefix="resfritt-") as scratch:
         for file in files:
-            rel = str(file.relative_to(raw_dir))
+            rel = drop_name(file, raw_dir)
             stat = file.stat()
             old = known.get(rel)
             if old and old[1] == fingerprint and old[2:] == (stat.st_size, stat.st_mtime_ns):
                 report.unchanged.append(rel)
+                continue
+            if still_arriving(stat, settle_s):
+                report.waiting.append(waiting_message(rel, settle_s))
                 continue
             if _outside(file, raw_dir):
                 report.loaded.append(_outside_record(con, rel, file, fingerprint, stat, contracts))
@@ -430,8 +506,11 @@ def ingest_folder(
                     report.loaded.append(record)
                 else:
                     purge(con, rel, contracts)
-                    records = _load_retrying(con, file, rel, scan, contracts, Path(scratch))
+                    readable = _readable_name(file, rel, Path(scratch))
+                    records = _load_retrying(con, readable, rel, scan, contracts, Path(scratch))
                     for record in records:
+                        if readable != file:
+                            _escaped_name_note(record)
                         _record(con, record, fingerprint, stat)
                         report.loaded.append(record)
                     by_sha[sha] = rel
@@ -545,6 +624,6 @@ def needs_ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> bool:
     }
     for file in drop_folder_files(raw_dir):
         stat = file.stat()
-        if (str(file.relative_to(raw_dir)), stat.st_size, stat.st_mtime_ns) not in known:
+        if (drop_name(file, raw_dir), stat.st_size, stat.st_mtime_ns) not in known:
             return True
     return False

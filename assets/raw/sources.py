@@ -9,12 +9,14 @@ import hashlib
 import io
 import itertools
 import mmap
+import os
 import re
 import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
 
 SNIFF_BYTES = 256 * 1024
 DELIMITERS = (";", ",", "\t")
@@ -27,6 +29,17 @@ DEFLATE64 = 9
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 SCAN_CHUNK = 16 * 1024 * 1024
 EMPTY_LINE = re.compile(rb"\n(?=\r?\n)")
+# Hard limits, checked before a file is read: a longer line, a wider or larger sheet, is no
+# export's (its line ends were lost, or formatting reaches the sheet's last cell).
+MAX_LINE_BYTES = 1_000_000  # RESFRITT_MAX_LINE_BYTES overrides it
+MAX_SHEET_COLUMNS = 1_000
+MAX_SHEET_CELLS = 50_000_000
+SHEET_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"')
+SHEET_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+CELL_NAME = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+# Bytes no text export holds: control characters other than tab, line ends, form feed, the
+# end-of-file mark (SUB) and the NULs a damaged copy or a padded export may carry.
+CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0e-\x19\x1b-\x1f]")
 
 
 class UnreadableFile(ValueError):
@@ -42,6 +55,7 @@ class Source:
     kind: str  # text | excel
     encoding: str | None = None
     sheet: str | None = None
+    nul_bytes: int = 0  # NUL bytes removed from a text source before it was read
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class FileScan:
 
     sha256: str
     blank_lines: tuple[int, ...]  # physical line numbers (1-based) of empty lines
+    has_nul: bool = False  # whether a NUL byte occurs (only looked for with the lines)
 
 
 def scan_file(path: Path, hashed: bool = True, lines: bool = True) -> FileScan:
@@ -63,6 +78,7 @@ def scan_file(path: Path, hashed: bool = True, lines: bool = True) -> FileScan:
     """
     digest = hashlib.sha256()
     found: list[int] = []  # byte offsets of the newlines that end the line before an empty one
+    has_nul = False
     if path.stat().st_size:
         with (
             path.open("rb") as handle,
@@ -80,13 +96,15 @@ def scan_file(path: Path, hashed: bool = True, lines: bool = True) -> FileScan:
                     for offset in _empty_lines(mm, low, start + SCAN_CHUNK) if lines else ():
                         if not found or offset > found[-1]:
                             found.append(offset)
+                    if lines and not has_nul:
+                        has_nul = mm.find(b"\x00", start, start + SCAN_CHUNK) != -1
                     if hashing:
                         hashing.join()
                 done = low // mmap.PAGESIZE * mmap.PAGESIZE
                 if done > dropped and hasattr(mmap, "MADV_DONTNEED"):
                     mm.madvise(mmap.MADV_DONTNEED, dropped, done - dropped)
                     dropped = done
-    return FileScan(digest.hexdigest() if hashed else "", _line_numbers(path, found))
+    return FileScan(digest.hexdigest() if hashed else "", _line_numbers(path, found), has_nul)
 
 
 def _empty_lines(mm: mmap.mmap, low: int, high: int) -> list[int]:
@@ -246,13 +264,21 @@ def _part_names(names: list[str]) -> list[str]:
 
 
 def open_sources(
-    path: Path, label: str, scratch: Path, budget: UnpackBudget | None = None, depth: int = 0
+    path: Path,
+    label: str,
+    scratch: Path,
+    budget: UnpackBudget | None = None,
+    depth: int = 0,
+    nul_free: bool = False,
 ) -> list[Source]:
     """Every table-shaped source in a file, decided by content (never by the file's extension).
-    An archive member's label is the archive's and the member's part name (_part_names)."""
+    An archive member's label is the archive's and the member's part name (_part_names).
+    `nul_free`: the file is known to hold no NUL byte (its scan found none)."""
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if _is_ole(head) or (_is_zip(head) and _excel_members(path)):
+        if _is_zip(head):
+            check_sheet_sizes(path)
         return _excel_sources(path, label)
     if _is_zip(head):
         if depth >= ZIP_MAX_DEPTH:
@@ -269,9 +295,146 @@ def open_sources(
                 continue
             sources.extend(open_sources(member, f"{label}!{name}", scratch, budget, depth + 1))
         return sources
-    if b"\x00" in head[:4096] and detect_encoding(head).startswith("utf-8"):
+    encoding = detect_encoding(head)
+    if encoding.startswith("utf-16"):
+        return [Source(path=path, label=label, kind="text", encoding=encoding)]
+    if b"\x00" in head[:4096] and encoding.startswith("utf-8") and _binary(head[:4096]):
         raise UnreadableFile("binary content: not a text, Excel or zip export")
-    return [Source(path=path, label=label, kind="text", encoding=detect_encoding(head))]
+    nuls = 0
+    if not nul_free:
+        folder = scratch / f"nul-{abs(hash(label))}"
+        nuls, path = without_nul(path, folder / path.name)
+    limit = max_line_bytes()
+    if found := long_line(path, limit):
+        number, length = found
+        raise UnreadableFile(
+            f"line {number:,} is {length:,} bytes long, more than the {limit:,} bytes a row of "
+            "an export may have (RESFRITT_MAX_LINE_BYTES): its line ends were probably lost, or "
+            "it is no export. Export it again (or split that line) and drop it again; nothing of "
+            "this file was loaded"
+        )
+    # A cell may be as long as a line (Python's CSV reader stops at 128 kB by default).
+    csv.field_size_limit(max(csv.field_size_limit(), limit))
+    return [Source(path=path, label=label, kind="text", encoding=encoding, nul_bytes=nuls)]
+
+
+def max_line_bytes() -> int:
+    """The longest line a text export may have, in bytes (RESFRITT_MAX_LINE_BYTES, else 1 MB)."""
+    return int(os.environ.get("RESFRITT_MAX_LINE_BYTES") or MAX_LINE_BYTES)
+
+
+def long_line(path: Path, limit: int) -> tuple[int, int] | None:
+    """(line number, bytes) of the first line longer than `limit` bytes, or None.
+
+    Such a line covers a whole aligned block of limit // 2 bytes, so only blocks are probed for
+    a newline (one memchr each), and a block without one is measured exactly.
+    """
+    size = path.stat().st_size
+    if size <= limit:
+        return None
+    step = max(1, limit // 2)
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        for start in range(0, size, step):
+            if mm.find(b"\n", start, start + step) != -1:
+                continue
+            begin = mm.rfind(b"\n", 0, start) + 1
+            end = mm.find(b"\n", start)
+            end = size if end == -1 else end
+            if end - begin > limit:
+                before = sum(
+                    mm[low : min(low + SCAN_CHUNK, begin)].count(b"\n")
+                    for low in range(0, begin, SCAN_CHUNK)
+                )
+                return before + 1, end - begin
+    return None
+
+
+def _binary(sample: bytes) -> bool:
+    """Whether a sample holds what no text export does, or is mostly NUL bytes."""
+    return bool(CONTROL_BYTES.search(sample)) or sample.count(0) > len(sample) // 2
+
+
+def without_nul(path: Path, target: Path) -> tuple[int, Path]:
+    """(NUL bytes removed, the file to read): the file itself when it holds none, else a copy
+    at `target` without them (its lines keep their numbers)."""
+    with path.open("rb") as handle:
+        if not any(b"\x00" in chunk for chunk in iter(lambda: handle.read(SCAN_CHUNK), b"")):
+            return 0, path
+    removed = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("rb") as src, target.open("wb") as dst:
+        while chunk := src.read(SCAN_CHUNK):
+            removed += chunk.count(b"\x00")
+            dst.write(chunk.replace(b"\x00", b""))
+    return removed, target
+
+
+def _sheet_files(archive: zipfile.ZipFile) -> dict[str, str]:
+    """{sheet name: its XML member} of an .xlsx workbook."""
+    relations = {}
+    with archive.open("xl/_rels/workbook.xml.rels") as handle:
+        for element in ElementTree.parse(handle).iter():
+            if element.tag.endswith("Relationship"):
+                target = element.get("Target", "")
+                relations[element.get("Id")] = (
+                    target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                )
+    sheets = {}
+    with archive.open("xl/workbook.xml") as handle:
+        for element in ElementTree.parse(handle).iter():
+            if element.tag.endswith("}sheet") or element.tag == "sheet":
+                rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+                if rid in relations:
+                    sheets[element.get("name", "?")] = relations[rid]
+    return sheets
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def sheet_extent(handle: io.BufferedIOBase) -> tuple[int, int]:
+    """(columns, rows) a sheet's XML reaches: the dimension it claims, or its farthest cell."""
+    columns = rows = 0
+    tail = b""
+    first = True
+    while chunk := handle.read(1024 * 1024):
+        text = tail + chunk
+        found = [(c.decode(), r.decode()) for c, r in SHEET_CELL.findall(text)]
+        if first and (claim := SHEET_DIMENSION.search(text)):
+            found += CELL_NAME.findall(claim.group(1).decode("ascii", "replace"))
+        first = False
+        for letters, number in found:
+            columns = max(columns, _column_number(letters))
+            rows = max(rows, int(number))
+        tail = text[-256:]
+    return columns, rows
+
+
+def check_sheet_sizes(path: Path) -> None:
+    """Refuse, before Excel is read, a sheet wider or larger than any export (it would take all
+    memory: the reader holds every cell up to the farthest one)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = _sheet_files(archive)
+            extents = {}
+            for name, member in sheets.items():
+                with archive.open(member) as handle:
+                    extents[name] = sheet_extent(handle)
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, NotImplementedError):
+        return  # the Excel reader says what is wrong
+    for name, (columns, rows) in extents.items():
+        if columns > MAX_SHEET_COLUMNS or columns * rows > MAX_SHEET_CELLS:
+            raise UnreadableFile(
+                f"sheet {name!r} reaches {columns:,} columns and {rows:,} rows, more than any "
+                f"export ({MAX_SHEET_COLUMNS:,} columns, {MAX_SHEET_CELLS:,} cells): formatting "
+                "or a stray value far outside the table. Delete the columns and rows after the "
+                "table (or save the sheet as CSV UTF-8) and drop it again; nothing of this file "
+                "was loaded"
+            )
 
 
 def _excel_sources(path: Path, label: str) -> list[Source]:
