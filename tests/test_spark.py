@@ -11,7 +11,7 @@ from conftest import query
 
 pytestmark = pytest.mark.pipeline
 
-pyspark = pytest.importorskip(
+pytest.importorskip(
     "pyspark", reason="PySpark is not installed: `make test` installs the `.[spark]` extra"
 )
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):

@@ -26,7 +26,6 @@ ZIP_MAX_RATIO = 200
 ZIP_MAX_DEPTH = 8  # archives inside archives, levels
 ZIP_MAX_TOTAL_BYTES = 8 * 1024**3  # unpacked per dropped archive, every level counted
 DEFLATE64 = 9
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 SCAN_CHUNK = 16 * 1024 * 1024
 EMPTY_LINE = re.compile(rb"\n(?=\r?\n)")
 # Hard limits, checked before a file is read: a longer line, a wider or larger sheet, is no
