@@ -4,7 +4,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SPARK_STAMP := $(VENV)/.installed-spark
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 ROWS ?= 1000000
@@ -17,9 +18,13 @@ setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 ifneq ($(shell command -v uv 2>/dev/null),)
 MKVENV := uv venv --allow-existing --python $(PY) $(VENV)
 INSTALL := uv pip install --python $(BIN)/python
+SPARK_MKVENV := uv venv --allow-existing --python $(PY) $(SPARK_VENV)
+SPARK_INSTALL := uv pip install --python $(SPARK_VENV)/bin/python
 else
 MKVENV := $(PY) -m venv $(VENV) && $(BIN)/pip install --quiet --upgrade pip
 INSTALL := $(BIN)/pip install --quiet
+SPARK_MKVENV := $(PY) -m venv $(SPARK_VENV)
+SPARK_INSTALL := $(SPARK_VENV)/bin/pip install --quiet
 endif
 
 $(STAMP): pyproject.toml
@@ -27,12 +32,14 @@ $(STAMP): pyproject.toml
 	$(INSTALL) -e '.[dev]'
 	@touch $(STAMP)
 
-# PySpark for the Parquet-layer test (tests/test_spark.py), and a Java runtime for it: Debian's
-# headless OpenJDK when none is on the machine and we may install packages.
+# Spark for the Parquet-layer test (tests/test_spark.py) in an environment of its own, from the
+# `spark` extra of pyproject.toml (PySpark beside Great Expectations changes what GX imports), and
+# a Java runtime for it: Debian's headless OpenJDK when none is on the machine and we are root.
 spark: $(SPARK_STAMP)
 
-$(SPARK_STAMP): $(STAMP)
-	$(INSTALL) -e '.[dev,spark]'
+$(SPARK_STAMP): pyproject.toml $(STAMP)
+	$(SPARK_MKVENV)
+	$(SPARK_INSTALL) $$($(BIN)/python -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['spark']))")
 	@command -v java >/dev/null || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
 	@touch $(SPARK_STAMP)
