@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import random
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,18 +52,33 @@ class TeamsUser:
     number: str
 
 
-def voss_users(n: int = 40) -> list[TeamsUser]:
-    """Deterministic Voss herad users with UPNs, display names, ids and phone numbers."""
-    rng = rng_for("teams:voss:users")
-    users, seen = [], set()
+UserMaker = Callable[[random.Random, str, str, str, int], TeamsUser]
+
+
+def unique_users(
+    key: str, n: int, names: tuple[Sequence[str], Sequence[str]], domain: str, make: UserMaker
+) -> list[TeamsUser]:
+    """Draw ``n`` users with distinct ``first.last@domain`` UPNs; ``make`` builds each one."""
+    rng = rng_for(key)
+    users: list[TeamsUser] = []
+    seen: set[str] = set()
     while len(users) < n:
-        first, last = rng.choice(NO_FIRST), rng.choice(NO_LAST)
-        upn = f"{fold(first)}.{fold(last)}@voss.herad.no"
+        first, last = rng.choice(names[0]), rng.choice(names[1])
+        upn = f"{fold(first)}.{fold(last)}@{domain}"
         if upn not in seen:
             seen.add(upn)
-            number = f"+4756{rng.randint(510000, 539999)}"
-            users.append(TeamsUser(upn, f"{first} {last}", new_uuid(rng), number))
+            users.append(make(rng, upn, first, last, len(users)))
     return users
+
+
+def voss_user(rng: random.Random, upn: str, first: str, last: str, index: int) -> TeamsUser:
+    number = f"+4756{rng.randint(510000, 539999)}"  # drawn before the id, as the files expect
+    return TeamsUser(upn, f"{first} {last}", new_uuid(rng), number)
+
+
+def voss_users(n: int = 40) -> list[TeamsUser]:
+    """Deterministic Voss herad users with UPNs, display names, ids and phone numbers."""
+    return unique_users("teams:voss:users", n, (NO_FIRST, NO_LAST), "voss.herad.no", voss_user)
 
 
 def split_count(rng: random.Random, total: int) -> tuple[int, int, int]:
@@ -243,18 +259,15 @@ NORWAY = Tenant("NO", "NOK", "Norway", "+4756", 19)
 DENMARK = Tenant("DK", "DKK", "Denmark", "+4559", 12)
 
 
+def odsherred_user(rng: random.Random, upn: str, first: str, last: str, index: int) -> TeamsUser:
+    name = f"{last}, {first}" if index % 3 == 0 else f"{first} {last}"
+    return TeamsUser(upn, name, new_uuid(rng), f"+4559{rng.randint(660000, 669999)}")
+
+
 def odsherred_users(n: int = 10) -> list[TeamsUser]:
     """Odsherred users; every third display name is 'Last, First' (needs RFC-4180 quoting)."""
-    rng = rng_for("pstn:odsherred:users")
-    users, seen = [], set()
-    while len(users) < n:
-        first, last = rng.choice(DK_FIRST), rng.choice(DK_LAST)
-        upn = f"{fold(first)}.{fold(last)}@odsherred.dk"
-        if upn not in seen:
-            seen.add(upn)
-            name = f"{last}, {first}" if len(users) % 3 == 0 else f"{first} {last}"
-            users.append(TeamsUser(upn, name, new_uuid(rng), f"+4559{rng.randint(660000, 669999)}"))
-    return users
+    key = "pstn:odsherred:users"
+    return unique_users(key, n, (DK_FIRST, DK_LAST), "odsherred.dk", odsherred_user)
 
 
 def pstn_time(moment: dt.datetime, fraction: str) -> str:
