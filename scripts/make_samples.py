@@ -72,7 +72,9 @@ def write_samples(
 def main(argv: list[str] | None = None) -> None:
     """Generate the samples into the repository, or under ``--out DIR``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, help="write raw/, reference/ and the JSON under DIR")
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="write raw/, reference/ and the JSON under DIR"
+    )
     args = parser.parse_args(argv)
     if args.out is None:
         raw, reference, expected_path = RAW, REFERENCE, EXPECTED
