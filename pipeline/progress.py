@@ -81,14 +81,25 @@ def summary_lines(path: str) -> list[str]:
     with duckdb.connect(path, read_only=True) as con:
         latest = _records(con, LATEST_QUERY)
         missing = _records(con, MISSING_QUERY)
-    return [*format_table(SUMMARY_HEADER, [summary_row(r) for r in latest]), *missing_lines(missing)]
+    return [
+        *format_table(SUMMARY_HEADER, [summary_row(r) for r in latest]),
+        *missing_lines(missing),
+    ]
 
 
 def long_lines(path: str) -> list[str]:
     """Every municipality in 2015, 2020 and the programme's latest year (the old table)."""
     with duckdb.connect(path, read_only=True) as con:
         rows = con.execute(LONG_QUERY).fetchall()
-    header = ("programme", "municipality", "year", "target %", "estimated %", "measured %", "status")
+    header = (
+        "programme",
+        "municipality",
+        "year",
+        "target %",
+        "estimated %",
+        "measured %",
+        "status",
+    )
     return format_table(header, [tuple(_cell(v) for v in row) for row in rows])
 
 
