@@ -70,7 +70,7 @@ def step_figures(tally: StepTally) -> str:
     return "  ".join(parts)
 
 
-def step_line(step_key: str, tally: StepTally, width: int = 40) -> str:
+def step_line(step_key: str, tally: StepTally, width: int = 44) -> str:
     """One line per step: `ok  raw_exports  15 tables  25,438 rows  6 quarantined  3.1 s`."""
     mark = "FAILED" if tally.failed else "ok"
     figures = step_figures(tally)
