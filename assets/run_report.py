@@ -151,3 +151,13 @@ def missing_lines(missing: list[dict]) -> list[str]:
     for need, names in groups.items():
         lines.append(f"No figures for {', '.join(names)}: {need} would give them data.")
     return lines
+
+
+def error_messages(error) -> list[str]:
+    """The messages of an error and of its causes, outermost first (tracebacks stay in the log)."""
+    messages = []
+    while error is not None:
+        if error.cls_name != "DagsterExecutionStepExecutionError" or error.cause is None:
+            messages.append(error.message.strip())
+        error = error.cause
+    return messages

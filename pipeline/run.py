@@ -22,12 +22,14 @@ from pathlib import Path
 import dagster as dg
 from rich.console import Console
 
-from assets.run_report import StepTally, step_line
+from assets.run_report import StepTally, error_messages, step_line
 
 from . import progress
 from .definitions import defs
 
 LOG_FORMAT = "%(asctime)s - %(levelname)s - %(message)s"
+# Their message is only "step failed" / "run failed": the step line and the error say more.
+QUIET_EVENTS = {"STEP_FAILURE", "RUN_FAILURE", "PIPELINE_FAILURE"}
 
 
 def _metadata_values(metadata: dict) -> dict:
@@ -44,17 +46,23 @@ class StepReport(logging.Handler):
         self.tallies: dict[str, StepTally] = {}
         self.started: dict[str, float] = {}
         self.failed_steps: list[str] = []
+        self.skipped: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
         step = meta.get("step_key")
-        if record.levelno >= self.detail_level:
-            self._print_record(record, meta, step)
+        kind = event.event_type_value if event is not None else None
+        text = meta.get("orig_message") or record.getMessage()
+        if step and text.startswith(f"Dependencies for step {step}"):
+            self.skipped.append(step)
+            if self.detail_level > logging.DEBUG:
+                return
+        if record.levelno >= self.detail_level and kind not in QUIET_EVENTS:
+            self._print_record(record, text, step)
         if event is None or step is None:
             return
         tally = self.tallies.setdefault(step, StepTally())
-        kind = event.event_type_value
         if kind == "STEP_START":
             self.started[step] = record.created
         elif kind == "ASSET_MATERIALIZATION":
@@ -73,8 +81,7 @@ class StepReport(logging.Handler):
             style = "red" if tally.failed else None
             self.console.print(step_line(step, tally), style=style, markup=False, highlight=False)
 
-    def _print_record(self, record: logging.LogRecord, meta: dict, step: str | None) -> None:
-        text = meta.get("orig_message") or record.getMessage()
+    def _print_record(self, record: logging.LogRecord, text: str, step: str | None) -> None:
         where = f"{step}: " if step else ""
         if record.levelno >= logging.ERROR:
             style = "bold red"
@@ -89,8 +96,11 @@ class StepReport(logging.Handler):
         error = getattr(event.event_specific_data, "error", None)
         if error is None:
             return
-        text = error.to_string() if self.detail_level <= logging.INFO else error.message
-        self.console.print(f"  error: {text.strip()}", style="bold red", markup=False)
+        if self.detail_level <= logging.INFO:
+            self.console.print(error.to_string().strip(), style="red", markup=False)
+            return
+        for message in error_messages(error):
+            self.console.print(f"  error: {message}", style="bold red", markup=False)
 
 
 def detail_level(verbose: bool) -> int:
@@ -162,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     console.print()
     if not report.success:
         failed = ", ".join(report.failed_steps) or "the run"
+        if report.skipped:
+            console.print(f"{len(set(report.skipped))} later steps did not run.", markup=False)
         console.print(f"Run failed in {seconds:.1f} s: {failed}.", style="bold red", markup=False)
         console.print(f"Full log: {log_path}", markup=False)
         return 1

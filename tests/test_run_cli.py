@@ -72,3 +72,26 @@ def test_the_run_names_its_log_file_and_the_log_holds_every_event(cli_run):
     text = Path(log).read_text(encoding="utf-8")
     assert "STEP_SUCCESS" in text and "ASSET_CHECK_EVALUATION" in text
     assert text.count("\n") > 200
+
+
+def test_a_failed_run_says_why_and_exits_non_zero(tmp_path, dagster_home):
+    (tmp_path / "reference").mkdir()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(dagster_home),
+        "RESFRITT_RAW_DIR": str(SAMPLE_RAW),
+        "RESFRITT_REFERENCE_DIR": str(tmp_path / "reference"),
+        "RESFRITT_WAREHOUSE": str(tmp_path / "warehouse" / "resfritt.duckdb"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 1
+    assert "municipalities.csv: reference file missing" in done.stdout
+    assert "Run failed" in done.stdout and "Full log:" in done.stdout
+    assert len(done.stdout.splitlines()) <= 10, done.stdout

@@ -7,6 +7,7 @@ from assets.run_report import (
     TRAVEL_EXPORT,
     StepTally,
     band,
+    error_messages,
     exports_needed,
     format_table,
     missing_lines,
@@ -116,3 +117,19 @@ def test_municipalities_without_figures_are_grouped_by_the_export_they_need():
         f"No figures for Kristiansand: {MEETING_EXPORT} would give them data.",
     ]
     assert missing_lines([]) == ["Every programme municipality has figures."]
+
+
+def test_an_error_reads_as_its_causes_without_dagsters_wrapper():
+    from types import SimpleNamespace as Error
+
+    cause = Error(
+        cls_name="ReferenceError",
+        message="municipalities.csv: reference file missing\n",
+        cause=None,
+    )
+    wrapper = Error(
+        cls_name="DagsterExecutionStepExecutionError", message="Error in op", cause=cause
+    )
+    assert error_messages(wrapper) == ["municipalities.csv: reference file missing"]
+    alone = Error(cls_name="DagsterExecutionStepExecutionError", message="Error in op", cause=None)
+    assert error_messages(alone) == ["Error in op"]
