@@ -18,6 +18,7 @@ class StepTally:
     """What one Dagster step did: tables written, rows, quarantined rows and checks."""
 
     tables: int = 0
+    files: int = 0
     unchanged: int = 0
     rows: int = 0
     quarantined: int = 0
@@ -31,7 +32,11 @@ class StepTally:
         self.tables += 1
         if metadata.get("unchanged"):
             self.unchanged += 1
-        self.rows += int(metadata.get("dagster/row_count") or 0)
+        count = int(metadata.get("dagster/row_count") or 0)
+        if "rows_loaded" in metadata:  # ops.files: one row per file read
+            self.files += count
+        elif not str(metadata.get("table", "")).startswith("ops."):
+            self.rows += count
         self.quarantined += int(metadata.get("rows_quarantined") or 0)
 
     def add_check(self, name: str, passed: bool) -> None:
@@ -51,9 +56,11 @@ def _plural(count: int, word: str) -> str:
 
 
 def step_figures(tally: StepTally) -> str:
-    """The figures of a step in words: `15 tables  25,438 rows  6 quarantined`."""
+    """The figures of a step in words: `15 files  25,438 rows  6 quarantined`."""
     parts = []
-    if tally.tables > 1:
+    if tally.files:
+        parts.append(_plural(tally.files, "file"))
+    elif tally.tables > 1:
         parts.append(_plural(tally.tables, "table"))
     if tally.tables and tally.unchanged == tally.tables:
         parts.append("unchanged")

@@ -43,7 +43,10 @@ def test_the_run_succeeds_in_at_most_40_lines(cli_run):
     lines = done.stdout.splitlines()
     assert len(lines) <= 40, done.stdout
     assert "DEBUG" not in done.stdout + done.stderr
-    assert any(line.startswith("ok     raw_exports") and "quarantined" in line for line in lines)
+    assert any(
+        line.startswith("ok     raw_exports") and "15 files" in line and "6 quarantined" in line
+        for line in lines
+    )
 
 
 def test_the_summary_shows_falun_as_in_the_marts(cli_run):

@@ -35,6 +35,15 @@ def test_the_ingest_step_shows_tables_rows_and_quarantined():
     )
 
 
+def test_the_ingest_step_counts_files_and_leaves_out_the_ops_tables():
+    tally = StepTally()
+    tally.add_materialization({"table": "raw.travel_claims", "dagster/row_count": 25_438})
+    files = {"table": "ops.files", "dagster/row_count": 15, "rows_loaded": 25_438}
+    tally.add_materialization({**files, "rows_quarantined": 6})
+    tally.add_materialization({"table": "ops.quarantine", "dagster/row_count": 6})
+    assert step_figures(tally) == "15 files  25,438 rows  6 quarantined"
+
+
 def test_a_single_table_shows_its_rows_only():
     tally = StepTally(seconds=0.25)
     tally.add_materialization({"dagster/row_count": 1})
