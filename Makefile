@@ -48,9 +48,10 @@ $(DAGSTER_HOME)/dagster.yaml: pipeline/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	@cp pipeline/dagster.yaml $@
 
+# One line per step and the summary; the full event log goes to $(DAGSTER_HOME)/logs/.
+# VERBOSE=1 (or RESFRITT_LOG_LEVEL=DEBUG) shows every event; ALL=1 the long progress table.
 run: setup
-	$(BIN)/dagster asset materialize -m pipeline.definitions --select '*'
-	$(BIN)/python -m pipeline.progress
+	$(BIN)/python -m pipeline.run $(if $(VERBOSE),--verbose) $(if $(ALL),--all)
 
 test: setup spark
 	$(BIN)/ruff check .
