@@ -37,3 +37,9 @@ def test_unchanged_raw_files_keep_their_row_count(rerun):
     assert metadata["dagster/row_count"].value == scalar(
         rerun["warehouse"], "select count(*) from ops.files"
     )
+
+
+def test_unchanged_reports_keep_their_chart(rerun):
+    metadata = materialization(rerun["second"], "marts", "reports")
+    assert metadata["unchanged"].value is True
+    assert "data:image/png;base64," in metadata["charts"].value
