@@ -37,6 +37,18 @@ def table_metadata(con: duckdb.DuckDBPyConnection, table: str, **extra) -> dict:
     }
 
 
+def unchanged_metadata(con: duckdb.DuckDBPyConnection, table: str) -> dict:
+    """What a skipped rebuild shows: the table's current row count and preview, flagged."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema || '.' || table_name = ?",
+        [table],
+    ).fetchall()[0][0]
+    if not exists:
+        return {"unchanged": True, "table": table}
+    return table_metadata(con, table, unchanged=True)
+
+
 def fingerprint_of(con: duckdb.DuckDBPyConnection, queries: list[str]) -> str:
     """A hash of what the given queries return: the inputs a rebuild depends on."""
     digest = hashlib.sha256()
@@ -84,7 +96,7 @@ def rebuild_if_changed(
             [table],
         ).fetchall()[0][0]
         if exists and last_fingerprint(con, table) == fingerprint:
-            return dg.MaterializeResult(metadata={"unchanged": True, "table": table})
+            return dg.MaterializeResult(metadata=unchanged_metadata(con, table))
     with warehouse.connect() as con:
         if setup:
             con.execute(setup)

@@ -224,22 +224,21 @@ def reports(warehouse: Warehouse) -> dg.MaterializeResult:
             if previous.get("fingerprint") == fingerprint and all(
                 (folder / name).exists() for name in previous.get("files", {}).values()
             ):
-                return dg.MaterializeResult(
-                    metadata={
-                        "unchanged": True,
-                        "folder": dg.MetadataValue.path(str(folder)),
-                        "site": dg.MetadataValue.path(str(folder / "site" / "index.html")),
-                    }
-                )
+                files = {label: folder / name for label, name in previous["files"].items()}
+                return dg.MaterializeResult(metadata=_report_metadata(folder, files, True))
         files = report_files.write_reports(con, folder)
         files["site"] = report_site.write_site(con, folder / "site")
     listing = {label: path.relative_to(folder).as_posix() for label, path in files.items()}
     payload = json.dumps({"fingerprint": fingerprint, "files": listing}, indent=2).encode()
     report_files.atomic_write(manifest, lambda handle: handle.write(payload))
-    return dg.MaterializeResult(
-        metadata={
-            "folder": dg.MetadataValue.path(str(folder)),
-            **{label: dg.MetadataValue.path(str(path)) for label, path in files.items()},
-            "charts": dg.MetadataValue.md(_png_markdown(files)),
-        }
-    )
+    return dg.MaterializeResult(metadata=_report_metadata(folder, files, False))
+
+
+def _report_metadata(folder: Path, files: dict, unchanged: bool) -> dict:
+    """The report files and their charts, shown the same whether rebuilt or not."""
+    return {
+        **({"unchanged": True} if unchanged else {}),
+        "folder": dg.MetadataValue.path(str(folder)),
+        **{label: dg.MetadataValue.path(str(path)) for label, path in files.items()},
+        "charts": dg.MetadataValue.md(_png_markdown(files)),
+    }

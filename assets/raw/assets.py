@@ -7,7 +7,13 @@ import dagster as dg
 
 from schemas import load_contracts
 
-from ..materialize import fingerprint_of, last_fingerprint, record_fingerprint, table_metadata
+from ..materialize import (
+    fingerprint_of,
+    last_fingerprint,
+    record_fingerprint,
+    table_metadata,
+    unchanged_metadata,
+)
 from ..settings import Inputs
 from ..warehouse import Warehouse
 from .ingest import ingest_folder, needs_ingest
@@ -49,11 +55,13 @@ def reference_tables(warehouse: Warehouse, inputs: Inputs) -> Iterator[dg.Materi
     """The editable reference CSV files in data/reference, typed, in the warehouse's ref schema."""
     fingerprint = _reference_fingerprint(inputs)
     with warehouse.read() as con:
-        unchanged = last_fingerprint(con, "reference") == fingerprint
-    if unchanged:
-        for key in [*REFERENCE_KEYS, MUNICIPALITY_KEYS]:
-            yield dg.MaterializeResult(asset_key=key, metadata={"unchanged": True})
-        return
+        if last_fingerprint(con, "reference") == fingerprint:
+            tables = [f"ref.{t.name}" for t in REFERENCE_TABLES] + ["ref.municipality_keys"]
+            for key, table in zip([*REFERENCE_KEYS, MUNICIPALITY_KEYS], tables, strict=True):
+                yield dg.MaterializeResult(
+                    asset_key=key, metadata=unchanged_metadata(con, table)
+                )
+            return
     check_reference(inputs.reference_path)
     with warehouse.connect() as con:
         con.execute(PARSE_SQL)
@@ -107,12 +115,15 @@ def raw_exports(
 ) -> Iterator[dg.MaterializeResult]:
     """Recognises each export in the drop folder by its headers and loads new or changed files."""
     with warehouse.read() as con:
-        pending = needs_ingest(con, inputs.raw_path)
-    if not pending:
-        context.log.info(f"No new or changed files in {inputs.raw_path}.")
-        for key in [*RAW_KEYS.values(), FILES, QUARANTINE]:
-            yield dg.MaterializeResult(asset_key=key, metadata={"unchanged": True})
-        return
+        if not needs_ingest(con, inputs.raw_path):
+            context.log.info(f"No new or changed files in {inputs.raw_path}.")
+            tables = {RAW_KEYS[c.kind]: f"raw.{c.kind}" for c in load_contracts()}
+            tables |= {FILES: "ops.files", QUARANTINE: "ops.quarantine"}
+            for key, table in tables.items():
+                yield dg.MaterializeResult(
+                    asset_key=key, metadata=unchanged_metadata(con, table)
+                )
+            return
     with warehouse.connect() as con:
         report = ingest_folder(con, inputs.raw_path, inputs.pseudonym_key(), inputs.settle_s)
         for message in report.waiting:
