@@ -549,44 +549,31 @@ def _outside(file: Path, raw_dir: Path) -> bool:
 
 def _outside_record(con, rel: str, file: Path, fingerprint: str, stat, contracts) -> FileRecord:
     """A link out of the drop folder is refused (it could expose any file the account reads)."""
-    record = FileRecord(
-        rel,
-        "",
-        "",
-        None,
-        0,
-        0,
-        0,
-        "unreadable",
+    message = (
         f"{rel}: is a link to a file outside the drop folder, refused (nothing outside the drop "
-        "folder is read); copy the export itself into the drop folder",
+        "folder is read); copy the export itself into the drop folder"
     )
-    con.execute("begin transaction")
-    purge(con, rel, contracts)
-    _record(con, record, fingerprint, stat)
-    con.execute("commit")
-    return record
+    return _unreadable_record(con, rel, message, fingerprint, stat, contracts)
 
 
 def _unopenable(con, rel: str, err: OSError, stat, contracts) -> FileRecord:
     """A file that cannot even be opened (no read permission, gone): recorded, the run goes on."""
     reason = err.strerror or type(err).__name__
-    record = FileRecord(
-        rel,
-        "",
-        "",
-        None,
-        0,
-        0,
-        0,
-        "unreadable",
+    message = (
         f"{rel}: could not be opened ({reason}); give the pipeline's account read access to it "
         "(or copy it into the drop folder again) and the next run loads it; the other files "
-        "were loaded",
+        "were loaded"
     )
+    # no fingerprint: the next run tries it again
+    return _unreadable_record(con, rel, message, "", stat, contracts)
+
+
+def _unreadable_record(con, rel: str, message: str, fingerprint: str, stat, contracts):
+    """Record a file as unreadable with no rows, replacing whatever it held, in one transaction."""
+    record = FileRecord(rel, "", "", None, 0, 0, 0, "unreadable", message)
     con.execute("begin transaction")
     purge(con, rel, contracts)
-    _record(con, record, "", stat)  # no fingerprint: the next run tries it again
+    _record(con, record, fingerprint, stat)
     con.execute("commit")
     return record
 
