@@ -234,7 +234,7 @@ def _series(rows: list[tuple], index: int) -> list[float]:
     return [float("nan") if r[index] is None else min(r[index], 100.0) for r in rows]
 
 
-def _plot_trend(ax, municipality: str, rows: list[tuple]) -> None:
+def plot_trend(ax, municipality: str, rows: list[tuple]) -> None:
     """One municipality: the measured line, the estimated band and the stepped target."""
     years = [r[1] for r in rows]
     ax.step(years, _series(rows, 2), where="post", color="black", linewidth=1.2, label="target")
@@ -271,7 +271,7 @@ def plot_progress(con: duckdb.DuckDBPyConnection, programme: str, name: str, pat
         )
     for ax, (municipality, series) in zip(axes.flat, by_municipality.items(), strict=False):
         ax.set_axis_on()
-        _plot_trend(ax, municipality, series)
+        plot_trend(ax, municipality, series)
     if by_municipality:
         handles, labels = axes[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="upper center", ncol=4, fontsize=8, frameon=False,

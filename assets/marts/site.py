@@ -22,7 +22,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .reports import _plot_trend, atomic_write  # noqa: E402
+from .reports import atomic_write, plot_trend  # noqa: E402
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -229,7 +229,7 @@ def trend_svg(name: str, rows: list[dict], prefix: str = "trend") -> str:
     with plt.rc_context({"svg.hashsalt": "resfritt", "svg.fonttype": "path"}):
         fig, ax = plt.subplots(figsize=(6.4, 3.0), dpi=72)
         if known:
-            _plot_trend(ax, title, series)
+            plot_trend(ax, title, series)
             ax.set_xlabel("year", fontsize=7)
             ax.legend(loc="upper left", fontsize=7, frameon=False)
         else:
