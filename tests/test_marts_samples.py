@@ -181,7 +181,7 @@ def test_calibration_per_municipality_and_its_leave_one_year_out_error(sample_wa
     ]  # fmt: skip
 
 
-def test_where_claims_and_exports_overlap_the_band_mostly_contains_the_measured(sample_warehouse):
+def test_where_claims_and_exports_overlap_the_band_contains_the_measured(sample_warehouse):
     rows = query(
         sample_warehouse,
         "select municipality_code, count(*), count(*) filter (where reduction_measured_pct "
@@ -190,9 +190,10 @@ def test_where_claims_and_exports_overlap_the_band_mostly_contains_the_measured(
         "and reduction_estimated_pct is not null and year <> baseline_year "
         "group by all order by all",
     )
-    # Falun's claims fall further than all its eligible meetings at rate 1 could explain in 7 of
-    # 13 years (2020-21 are kept out of calibration: pandemic): the warning check lists them.
-    assert rows == [("2080", 13, 6), ("2081", 5, 5), ("306", 4, 4)]
+    # Every overlapping year, 2020-21 included though they are kept out of calibration (pandemic):
+    # Falun's claims fall by up to 1.46 trips per additional room meeting (2015), so its band's
+    # high end passes rate 1.
+    assert rows == [("2080", 13, 13), ("2081", 5, 5), ("306", 4, 4)]
 
 
 def test_programme_measured_reduction_2015_is_1280_of_1600(sample_warehouse):

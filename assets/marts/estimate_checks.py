@@ -46,8 +46,6 @@ ESTIMATES = (
     "reduction_estimated_pct",
     "reduction_estimated_high_pct",
 )
-RATES = ("substitution_rate_low", "substitution_rate", "substitution_rate_high")
-
 # Rows of physical factors whose value runs on unchanged for twenty years or more.
 CONSTANT_FACTORS = """
 select factor, country, year_from, year_to, value
@@ -125,8 +123,12 @@ CHECKS = (
     SqlCheck(
         "substitution_rate_within_0_and_1",
         True,
-        "the substitution rate and its band lie within [0, 1]",
-        _rows(" or ".join(f"{c} not between 0 and 1" for c in RATES)),
+        "the substitution rate and its low end lie within [0, 1], its high end is not negative "
+        "(it may pass 1: a video-room site can stand for several travellers)",
+        _rows(
+            "substitution_rate not between 0 and 1 or substitution_rate_low not between 0 and 1 "
+            "or substitution_rate_high < 0"
+        ),
     ),
     SqlCheck(
         "estimate_reconciles_with_the_claims",

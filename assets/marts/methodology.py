@@ -91,7 +91,9 @@ def calibrate(
     """Calibrate on (year, trips, additional eligible meetings) of years with claims and exports.
 
     s = sum(max(T_b - T_c, 0)) / sum(dE_c), clipped to [0, 1]; the band spans the yearly ratios
-    widened by the mean leave-one-year-out rate error (by s itself with one year: [0, 2s]).
+    widened by the mean leave-one-year-out rate error (by s itself with one year: [0, 2s]). Its
+    high end may pass 1: a video-room site can stand for several travellers (where the export
+    knows its people, the person-day cap still holds).
     None when no year saw meetings grow. s credits the meetings with the whole decline: an upper
     bound on true substitution.
     """
@@ -101,7 +103,7 @@ def calibrate(
     if total_growth <= 0:
         return None
     rate = min(total_decline / total_growth, 1.0)
-    ratios = [min(d / g, 1.0) for _, d, g in pairs if g > 0]
+    ratios = [d / g for _, d, g in pairs if g > 0]
     rate_errors, errors_pp = [], []
     for _, decline, growth in pairs:
         rest = total_growth - growth
@@ -110,12 +112,12 @@ def calibrate(
         without = min((total_decline - decline) / rest, 1.0)
         errors_pp.append(100.0 * abs(without * growth - decline) / baseline_trips)
         if growth > 0:
-            rate_errors.append(abs(without - min(decline / growth, 1.0)))
+            rate_errors.append(abs(without - decline / growth))
     widen = sum(rate_errors) / len(rate_errors) if rate_errors else rate
     return Calibration(
         rate=rate,
         low=max(min(min(ratios), rate) - widen, 0.0),
-        high=min(max(max(ratios), rate) + widen, 1.0),
+        high=max(max(ratios), rate) + widen,
         years=tuple(sorted(y for y, _, _ in pairs)),
         loo_error_pp=sum(errors_pp) / len(errors_pp) if errors_pp else None,
     )

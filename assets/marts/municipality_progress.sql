@@ -24,6 +24,22 @@ create or replace temp macro rated(uncapped, capped, declared, s) as
         - s * coalesce(declared, 0)
     );
 
+-- The rated meetings of a year above those of the baseline year (none without a baseline export).
+create or replace temp macro growth_at(
+    uncapped, capped, declared, b_uncapped, b_capped, b_declared, s
+) as
+    rated(uncapped, capped, declared, s)
+    - coalesce(rated(b_uncapped, b_capped, b_declared, s), 0);
+
+-- A = s * (growth above the baseline year) + declared trips; 0 in the baseline year; NULL in a
+-- year without an export.
+create or replace temp macro avoided_at(growth, has_export, is_baseline, declared) as
+    case
+        when not has_export then null
+        when is_baseline then 0.0
+        else not_negative(growth) + coalesce(declared, 0)
+    end;
+
 -- A municipality's default trip per year under today's code, else under the codes it merged.
 create or replace temp table distance_by_today as
 select c.today_code, d.year, avg(d.round_trip_km) as round_trip_km, max(d.version) as version
@@ -115,15 +131,21 @@ with joined as (
         -- The bound: the trips that could have been made, the baseline year's, else (flagged as a
         -- proxy) those of the earliest year with claims.
         coalesce(r.baseline_trips, r.proxy_baseline_trips) as bound_trips,
-        rated(e.uncapped_person_meetings, e.capped_rows, e.declared_replaced_trips, r.substitution_rate)
-            - coalesce(rated(b.uncapped_person_meetings, b.capped_rows,
-                             b.declared_replaced_trips, r.substitution_rate), 0) as growth_central,
-        rated(e.uncapped_person_meetings, e.capped_rows, e.declared_replaced_trips, r.substitution_rate_low)
-            - coalesce(rated(b.uncapped_person_meetings, b.capped_rows,
-                             b.declared_replaced_trips, r.substitution_rate_low), 0) as growth_low,
-        rated(e.uncapped_person_meetings, e.capped_rows, e.declared_replaced_trips, r.substitution_rate_high)
-            - coalesce(rated(b.uncapped_person_meetings, b.capped_rows,
-                             b.declared_replaced_trips, r.substitution_rate_high), 0) as growth_high,
+        growth_at(
+            e.uncapped_person_meetings, e.capped_rows, e.declared_replaced_trips,
+            b.uncapped_person_meetings, b.capped_rows, b.declared_replaced_trips,
+            r.substitution_rate
+        ) as growth_central,
+        growth_at(
+            e.uncapped_person_meetings, e.capped_rows, e.declared_replaced_trips,
+            b.uncapped_person_meetings, b.capped_rows, b.declared_replaced_trips,
+            r.substitution_rate_low
+        ) as growth_low,
+        growth_at(
+            e.uncapped_person_meetings, e.capped_rows, e.declared_replaced_trips,
+            b.uncapped_person_meetings, b.capped_rows, b.declared_replaced_trips,
+            r.substitution_rate_high
+        ) as growth_high,
         ms.trips,
         ms.trip_km,
         ms.trip_car_km,
@@ -152,26 +174,15 @@ with joined as (
       on d.today_code = g.municipality_code and d.year = g.year
 ),
 avoided as (
-    -- A = s * (growth above the baseline year) + declared trips; 0 in the baseline year; NULL
-    -- in a year without an export. Bounded by the baseline trips (least() ignores NULLs, so the
-    -- bound is guarded).
+    -- Bounded next by the baseline trips (least() ignores NULLs, so the bound is guarded).
     select
         *,
-        case
-            when not has_export then null
-            when year = baseline_year then 0.0
-            else not_negative(growth_central) + coalesce(declared_replaced_trips, 0)
-        end as unbounded_central,
-        case
-            when not has_export then null
-            when year = baseline_year then 0.0
-            else not_negative(growth_low) + coalesce(declared_replaced_trips, 0)
-        end as unbounded_low,
-        case
-            when not has_export then null
-            when year = baseline_year then 0.0
-            else not_negative(growth_high) + coalesce(declared_replaced_trips, 0)
-        end as unbounded_high,
+        avoided_at(growth_central, has_export, year = baseline_year, declared_replaced_trips)
+            as unbounded_central,
+        avoided_at(growth_low, has_export, year = baseline_year, declared_replaced_trips)
+            as unbounded_low,
+        avoided_at(growth_high, has_export, year = baseline_year, declared_replaced_trips)
+            as unbounded_high,
         -- A year whose estimate rests on declared replacements alone takes their rate (1).
         case
             when coalesce(declared_replaced_trips, 0) > 0 and coalesce(growth_central, 0) = 0

@@ -3,8 +3,9 @@
 -- years c (claims and exports both present, not the baseline year, not kept out in
 -- ref.calibration), clipped to [0, 1]; else pooled over the programme's members; else the
 -- default band of ref.factors. The band spans the yearly ratios, widened by the
--- leave-one-year-out error. Calibration credits virtual meetings with the whole decline, so s is
--- an upper bound on true substitution.
+-- leave-one-year-out error; its high end is not clipped at 1 (a room site is not one person, and
+-- where the export knows its people the person-day cap still holds). Calibration credits virtual
+-- meetings with the whole decline, so s is an upper bound on true substitution.
 
 create or replace table marts.substitution_rates as
 with members as (
@@ -77,7 +78,8 @@ totals as (
 left_out as (
     select
         *,
-        case when growth > 0 then least(decline / growth, 1.0) end as yearly_rate,
+        -- A yearly ratio may pass 1: a video-room site can stand for several travellers.
+        case when growth > 0 then decline / growth end as yearly_rate,
         case when total_growth - growth > 0
             then least((total_decline - decline) / (total_growth - growth), 1.0)
         end as rate_without_year
@@ -108,8 +110,7 @@ banded as (
         greatest(
             least(lowest_yearly_rate, rate) - coalesce(loo_rate_error, rate), 0.0
         ) as rate_low,
-        least(greatest(highest_yearly_rate, rate) + coalesce(loo_rate_error, rate), 1.0)
-            as rate_high
+        greatest(highest_yearly_rate, rate) + coalesce(loo_rate_error, rate) as rate_high
     from calibrations
 ),
 claims_window as (
