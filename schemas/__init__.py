@@ -43,6 +43,7 @@ class Column:
     empty_means: str | None = None
     description: str = ""
     sql: str | None = None
+    block: str | None = None  # the part of a wide row it belongs to (meeting, participant)
 
     @cached_property
     def keys(self) -> frozenset[str]:
@@ -55,6 +56,18 @@ class Attribution:
 
     column: str
     by: str  # code | name | domain | room
+
+
+@dataclass(frozen=True)
+class StatedTotal:
+    """A figure the report states about itself (a meeting's participants or length), checked
+    against what its rows add up to: per group, the stated and the counted value as SQL."""
+
+    name: str
+    per: str
+    stated: str
+    counted: str
+    tolerance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,8 @@ class Contract:
     table_ends_at_blank: bool = False
     guests_take_meeting_municipality: bool = False
     null_literals: tuple[str, ...] = ()
+    blocks: tuple[str, ...] = ()
+    stated_totals: tuple[StatedTotal, ...] = ()
     derived: dict[str, Column] = field(default_factory=dict, compare=False)
     vendor: str = ""
     reference: str = ""
@@ -89,6 +104,14 @@ class Contract:
     @property
     def required(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.required)
+
+    @property
+    def in_block_order(self) -> tuple[Column, ...]:
+        """The columns block by block, in the order the blocks stand in a row: a header that
+        appears twice goes first to the earlier block's column."""
+        return tuple(
+            sorted(self.columns, key=lambda c: self.blocks.index(c.block) if c.block else 0)
+        )
 
 
 class ContractError(ValueError):
@@ -118,6 +141,7 @@ def _column(name: str, spec: dict, where: str) -> Column:
         empty_means=spec.get("empty_means"),
         description=spec.get("description", ""),
         sql=spec.get("sql"),
+        block=spec.get("block"),
     )
 
 
@@ -152,6 +176,27 @@ def _check_fragments(where: str, raw: dict) -> None:
         for name, spec in raw.get(section, {}).items():
             if spec.get("sql") is not None:
                 check_sql_fragment(where, f"[{section}.{name}] sql", spec["sql"])
+    for name, spec in raw.get("stated", {}).items():
+        for key in ("per", "stated", "counted"):
+            check_sql_fragment(where, f"[stated.{name}] {key}", spec.get(key))
+
+
+def _stated_totals(raw: dict, where: str) -> tuple[StatedTotal, ...]:
+    totals = []
+    for name, spec in raw.get("stated", {}).items():
+        unknown = set(spec) - {"per", "stated", "counted", "tolerance"}
+        if unknown:
+            raise ContractError(f"{where}: [stated.{name}] has unknown keys {sorted(unknown)}")
+        totals.append(
+            StatedTotal(
+                name,
+                spec["per"],
+                spec["stated"],
+                spec["counted"],
+                float(spec.get("tolerance", 0.0)),
+            )
+        )
+    return tuple(totals)
 
 
 def parse_contract(path: Path) -> Contract:
@@ -164,6 +209,13 @@ def parse_contract(path: Path) -> Contract:
     family = raw.get("family", "")
     if family not in FAMILIES:
         raise ContractError(f"{where}: family must be one of {sorted(FAMILIES)}")
+    blocks = tuple(raw.get("blocks", ()))
+    for column in columns:
+        if column.block is not None and column.block not in blocks:
+            raise ContractError(
+                f"{where}: column {column.name!r} is in block {column.block!r}, "
+                f"not one of blocks = {list(blocks)}"
+            )
     attribution = tuple(Attribution(**a) for a in raw.get("attribution", ()))
     for ref in [*raw.get("natural_key", ()), *(a.column for a in attribution)]:
         if ref not in names:
@@ -183,6 +235,8 @@ def parse_contract(path: Path) -> Contract:
         table_ends_at_blank=bool(raw.get("table_ends_at_blank", False)),
         guests_take_meeting_municipality=bool(raw.get("guests_take_meeting_municipality", False)),
         null_literals=tuple(raw.get("null_literals", ())),
+        blocks=blocks,
+        stated_totals=_stated_totals(raw, where),
         derived={n: _column(n, s, where) for n, s in raw.get("derived", {}).items()},
         vendor=raw.get("vendor", ""),
         reference=raw.get("reference", ""),

@@ -11,6 +11,11 @@ import datetime as dt
 import pytest
 from ingest_helpers import ingest, one_file, quarantine, rows, write_text, write_zip
 
+from assets.raw.recognise import Miss, recognise
+from assets.raw.sources import Source
+from assets.staging.transform import build_staging
+from schemas import contract_for, load_contracts
+
 pytestmark = pytest.mark.unit
 
 D = dt.date
@@ -481,3 +486,80 @@ def test_webex_usage_swedish_headers_with_colons_utf16le_tab(tmp_path):
         ("27450012345", "2085", D(2024, 3, 11), 3720.0, 14, 12),
         ("27450012399", "2085", D(2024, 3, 12), 1080.0, 1, 2),
     ]
+
+
+MEETING_DETAILS_HEADER = (
+    "Topic,Meeting ID,User Name,User Email,Department,Group,Has Zoom Rooms,Creation Time,"
+    "Start Time,End Time,Duration (Minutes),Participants,Name (Original Name),User Email,"
+    "Join Time,Leave Time,Duration (Minutes),Guest,Recording Consent,In Waiting Room\n"
+)
+
+
+def test_zoom_meeting_details_duplicate_headers_go_by_block(tmp_path):
+    """Zoom's meetinglistdetails export (FORMATS.md 3b): "User Email" and "Duration (Minutes)"
+    stand twice, for the host's meeting and for the participant; each is read in its block."""
+    write_text(
+        tmp_path / "meetinglistdetails_20240601_20240630.csv",
+        MEETING_DETAILS_HEADER
+        + "Bygglovsmöte,852 1848 6288,Erik Holm,erik.holm@mora.se,Samhällsbyggnad,SBF,No,"
+        "15/08/2023 01:27,13/06/2024 09:00,13/06/2024 09:21,22,2,Erik Holm,erik.holm@mora.se,"
+        "13/06/2024 09:00,13/06/2024 09:21,21,No,,No\n"
+        "Bygglovsmöte,852 1848 6288,Erik Holm,erik.holm@mora.se,Samhällsbyggnad,SBF,No,"
+        "15/08/2023 01:27,13/06/2024 09:00,13/06/2024 09:21,22,2,Sökande Karlsson,,"
+        "13/06/2024 09:02,13/06/2024 09:21,19,Yes,,No\n"
+        "Elevhälsa,914 2211 0087,Mia Berg,mia.berg@borlange.se,Utbildning,UTB,No,"
+        "01/02/2024 13:00,14/06/2024 13:00,14/06/2024 13:44,44,3,Mia Berg (Host),"
+        "mia.berg@borlange.se,14/06/2024 13:00,14/06/2024 13:44,44,No,,No\n",
+        "utf-8-sig",
+        "\r\n",
+    )
+    con, _ = ingest(tmp_path)
+    record = one_file(con)
+    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+        "zoom_meeting_details",
+        3,
+        3,
+    )
+    assert rows(
+        con,
+        "select source_line, meeting_id, municipality_code, meeting_duration_s, duration_s, "
+        "stated_participants, join_time, guest "
+        "from raw.zoom_meeting_details order by source_line",
+    ) == [
+        (2, "852 1848 6288", "2062", 1320.0, 1260.0, 2, T(2024, 6, 13, 9, 0), False),
+        # a guest without an e-mail takes the host's municipality
+        (3, "852 1848 6288", "2062", 1320.0, 1140.0, 2, T(2024, 6, 13, 9, 2), True),
+        (4, "914 2211 0087", "2081", 2640.0, 2640.0, 3, T(2024, 6, 14, 13, 0), False),
+    ]
+    # the participant's address, not the host's, is the row's e-mail: the guest has none
+    assert rows(
+        con,
+        "select source_line, email is null, host_email is not null "
+        "from raw.zoom_meeting_details order by 1",
+    ) == [(2, False, True), (3, True, True), (4, False, True)]
+    assert quarantine(con) == []
+    # the report says 3 took part in Elevhälsa, its rows name 1: a warning, every row kept
+    assert record["status"] == "loaded_with_warnings"
+    assert (
+        "participants by meeting_id differs from what the report states "
+        "(914 2211 0087: the report states 3, its rows count 1)"
+    ) in record["message"]
+    assert "meeting_length_minutes" not in record["message"]
+    build_staging(con, load_contracts())
+    # one meeting per Meeting ID, with its distinct participants and the meeting's own length
+    assert rows(
+        con,
+        "select municipality_code, period_start, participants, duration_s, one_to_one "
+        "from staging.meeting_activity order by period_start",
+    ) == [("2062", D(2024, 6, 13), 2, 1320.0, True), ("2081", D(2024, 6, 14), 1, 2640.0, False)]
+
+
+def test_a_duplicated_header_is_never_first_wins(tmp_path):
+    """A contract that knows only one of two same-named cells does not guess which is its own."""
+    path = tmp_path / "meetinglistdetails.csv"
+    path.write_text(MEETING_DETAILS_HEADER, encoding="utf-8")
+    source = Source(path, path.name, "text", "utf-8")
+    miss = recognise(source, (contract_for("zoom_participants"),))
+    assert isinstance(miss, Miss)
+    assert 'its header "User Email" stands in cells 4 and 14' in miss.message
+    assert 'its header "Duration (Minutes)" stands in cells 11 and 17' in miss.message

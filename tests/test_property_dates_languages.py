@@ -101,3 +101,45 @@ def test_two_digit_day_first_24_hour_years_are_read_in_their_century(con, times)
         assert [r[0] for r in read] == times
     finally:
         shutil.rmtree(folder)
+
+
+DETAILS = contract_for("zoom_meeting_details")
+
+
+@SETTINGS
+@given(
+    email_words=st.sampled_from(DETAILS.column("email").aliases),
+    duration_words=st.sampled_from(DETAILS.column("duration_s").aliases),
+    minutes=st.lists(st.tuples(st.integers(1, 300), st.integers(1, 300)), min_size=1, max_size=6),
+)
+def test_a_header_twice_in_one_row_is_read_in_its_own_block(
+    con, email_words, duration_words, minutes
+):
+    """Zoom's meeting details in any UI language: the meeting's and the participant's e-mail and
+    minutes share their header words; each row's participant minutes are its own."""
+    reset(con)
+    header = (
+        f"Meeting ID,{email_words},Start Time,{duration_words},Participants,"
+        f"Name (Original Name),{email_words},Join Time,{duration_words}\n"
+    )
+    body = "".join(
+        f"81{i},host@falun.se,13/06/2024 09:00,{meeting},1,Deltagare {i},d{i}@borlange.se,"
+        f"13/06/2024 09:00,{own}\n"
+        for i, (meeting, own) in enumerate(minutes)
+    )
+    folder = Path(tempfile.mkdtemp())
+    try:
+        write_text(folder / "meetinglistdetails.csv", header + body)
+        ingest(folder, con)
+        [record] = accounted(con)
+        assert (record["export_kind"], record["rows_loaded"]) == (
+            "zoom_meeting_details",
+            len(minutes),
+        )
+        read = con.execute(
+            "select meeting_duration_s, duration_s, municipality_code "
+            "from raw.zoom_meeting_details order by source_line"
+        ).fetchall()
+        assert read == [(60.0 * m, 60.0 * o, "2081") for m, o in minutes]
+    finally:
+        shutil.rmtree(folder)

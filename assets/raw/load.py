@@ -549,6 +549,7 @@ def load_layout(
         f"select count(*) from {table} where {this_file} and __problem is null"
     ).fetchall()
     warnings.extend(check_totals(con, layout, this_file))
+    warnings.extend(check_stated_totals(con, layout.contract, this_file))
     con.execute(f"delete from {table} where {this_file} and __problem is not null")
     drop_helpers(con, contract)
     return Outcome(
@@ -853,4 +854,35 @@ def check_totals(con: duckdb.DuckDBPyConnection, layout: Layout, this_file: str)
                 f'totals row says {stated:,.0f} for "{column.name}" but the rows add up to '
                 f"{summed:,.0f}"
             )
+    return warnings
+
+
+STATED_SHOWN = 3
+
+
+def check_stated_totals(
+    con: duckdb.DuckDBPyConnection, contract: Contract, this_file: str
+) -> list[str]:
+    """Compare what a report states about each meeting (participants, length) with what its
+    loaded rows add up to: a difference is a warning naming the meetings, never a rejection."""
+    warnings = []
+    for total in contract.stated_totals:
+        differ = con.execute(
+            f"select * from (select cast({total.per} as varchar) as per, {total.stated} as stated, "
+            f"{total.counted} as counted from {raw_table(contract)} "
+            f"where {this_file} and __problem is null group by {total.per}) "
+            "where abs(stated - counted) > ? order by per",
+            [total.tolerance],
+        ).fetchall()
+        if not differ:
+            continue
+        shown = "; ".join(
+            f"{per}: the report states {stated:,.0f}, its rows count {counted:,.0f}"
+            for per, stated, counted in differ[:STATED_SHOWN]
+        )
+        more = f"; and {len(differ) - STATED_SHOWN} more" if len(differ) > STATED_SHOWN else ""
+        warnings.append(
+            f"{total.name} by {total.per} differs from what the report states ({shown}{more}): "
+            "check that the file holds every participant row of those meetings"
+        )
     return warnings

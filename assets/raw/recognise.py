@@ -73,9 +73,12 @@ class Miss:
 
 
 def _positions(cells: list[str], contract: Contract) -> dict[str, int]:
+    """Which cell holds which column. A header that appears twice (Zoom's "User Email" of the
+    host and of the participant) goes by position, block by block: the earlier block's column
+    takes the first cell."""
     folded = [normalise_header(c) for c in cells]
     found: dict[str, int] = {}
-    for column in contract.columns:
+    for column in contract.in_block_order:
         for index, cell in enumerate(folded):
             if cell and cell in column.keys and index not in found.values():
                 found[column.name] = index
@@ -83,8 +86,23 @@ def _positions(cells: list[str], contract: Contract) -> dict[str, int]:
     return found
 
 
+def ambiguous_headers(cells: list[str], found: dict[str, int]) -> dict[str, tuple[int, ...]]:
+    """Columns whose header appears again in a cell no column took: the contract cannot tell
+    which of them is its own (never first-wins). Column name -> the 1-based cell numbers."""
+    folded = [normalise_header(c) for c in cells]
+    taken = set(found.values())
+    doubts = {}
+    for name, index in found.items():
+        same = [i for i, cell in enumerate(folded) if cell == folded[index]]
+        if any(i not in taken for i in same):
+            doubts[name] = tuple(i + 1 for i in same)
+    return doubts
+
+
 def _score(cells: list[str], contract: Contract) -> tuple[bool, int, dict[str, int]]:
     found = _positions(cells, contract)
+    if ambiguous_headers(cells, found):
+        return False, len(found), found
     complete = all(c.name in found for c in contract.required) and len(found) >= 2
     return complete, len(found), found
 
@@ -133,6 +151,10 @@ def recognise(source: Source, contracts: tuple[Contract, ...]) -> Layout | Miss:
                     f'{c.name} ("{c.aliases[0]}")' if c.aliases else c.name
                     for c in contract.required
                     if c.name not in found
+                ) + tuple(
+                    f'{name} (its header "{cells[found[name]].strip()}" stands in cells '
+                    f"{' and '.join(map(str, cells_at))}: which one is its own is unknown)"
+                    for name, cells_at in ambiguous_headers(cells, found).items()
                 )
                 if nearest is None or share > nearest[0]:
                     nearest = (share, contract.kind, missing)
@@ -266,7 +288,9 @@ def resemblance(
             found = _shape_match(contract, samples)
             if found is None:
                 continue
-            rank = (len(found), -abs(len(contract.columns) - len(cells)), -number)
+            # Typed columns decide (free text fits anywhere), then the width closest to the file's.
+            typed = sum(_typed(contract.column(n)) for n in found)
+            rank = (typed, -abs(len(contract.columns) - len(cells)), len(found), -number)
             headers = {n: cells[i].strip() for n, i in sorted(found.items(), key=lambda x: x[1])}
             if best is None or rank > best[0]:
                 best = (rank, Resemblance(contract, number, headers))
