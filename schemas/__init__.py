@@ -90,6 +90,9 @@ class Contract:
     null_literals: tuple[str, ...] = ()
     blocks: tuple[str, ...] = ()
     stated_totals: tuple[StatedTotal, ...] = ()
+    # figures a title block states for the whole table ("Attended participants\t8"): the
+    # figure's name (participants, duration_s) -> the labels it goes by
+    title_figures: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     derived: dict[str, Column] = field(default_factory=dict, compare=False)
     vendor: str = ""
     reference: str = ""
@@ -181,6 +184,19 @@ def _check_fragments(where: str, raw: dict) -> None:
             check_sql_fragment(where, f"[stated.{name}] {key}", spec.get(key))
 
 
+TITLE_FIGURES = ("participants", "duration_s")
+
+
+def _title_figures(raw: dict, where: str) -> dict[str, tuple[str, ...]]:
+    figures = raw.get("stated_in_title", {})
+    for name in figures:
+        if name not in TITLE_FIGURES or name not in raw.get("staging", {}):
+            raise ContractError(
+                f"{where}: [stated_in_title] {name} must be one of {list(TITLE_FIGURES)} and staged"
+            )
+    return {name: tuple(labels) for name, labels in figures.items()}
+
+
 def _stated_totals(raw: dict, where: str) -> tuple[StatedTotal, ...]:
     totals = []
     for name, spec in raw.get("stated", {}).items():
@@ -237,6 +253,7 @@ def parse_contract(path: Path) -> Contract:
         null_literals=tuple(raw.get("null_literals", ())),
         blocks=blocks,
         stated_totals=_stated_totals(raw, where),
+        title_figures=_title_figures(raw, where),
         derived={n: _column(n, s, where) for n, s in raw.get("derived", {}).items()},
         vendor=raw.get("vendor", ""),
         reference=raw.get("reference", ""),

@@ -4,11 +4,15 @@ no Nordic municipality is in them, every row is quarantined as unattributable, n
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
 from conftest import WILD, needs_wild
 from ingest_helpers import accounted, ingest
+
+from assets.staging.transform import build_staging
+from schemas import load_contracts
 
 pytestmark = [pytest.mark.unit, needs_wild]
 
@@ -74,3 +78,47 @@ def test_ambiguous_german_dates_are_flagged_not_silently_read(wild):
     records, _ = wild
     message = records["teams_legacy_attendance_utf16_de_ddmm24h.csv"]["message"]
     assert "no day above 12" in message
+
+
+STATED = (
+    "teams_2022_attendance_3sections_utf16be_ddmmyy.csv",
+    "teams_2021_attendance_summary_utf16_fr.csv",
+    "zoom_participants_unique_users_bom_crlf.csv",
+)
+
+
+def test_in_a_municipality_folder_rows_load_with_what_the_report_states(tmp_path):
+    """The hand counts of SOURCES.md: what the summary states is checked against the rows, and
+    the stated meeting length is the one staged."""
+    for name in STATED:
+        (tmp_path / "falun").mkdir(exist_ok=True)
+        shutil.copy(WILD / name, tmp_path / "falun" / name)
+    con, _ = ingest(tmp_path)
+    records = {r["path"].split("/")[-1]: r for r in accounted(con)}
+    assert {n: (r["rows_in"], r["rows_loaded"]) for n, r in records.items()} == {
+        STATED[0]: (8, 8),
+        STATED[1]: (7, 7),
+        STATED[2]: (48, 48),
+    }
+    # 8 participants stated and named; 25m 13s stated, while the joins span 16 minutes
+    assert "states a meeting length of 25m 13s (25 min), but the rows give 16 min" in (
+        records[STATED[0]]["message"]
+    )
+    assert "participants" not in records[STATED[0]]["message"].split("Warning")[1]
+    # the total was edited to 7 and the names masked to 2 distinct strings
+    assert "line 2 states 7 participants, but the rows name 2" in records[STATED[1]]["message"]
+    # Zoom's meeting block: Participants 68 and 146 minutes; 48 rows, one guest 316 minutes
+    zoom = records[STATED[2]]["message"]
+    assert "states 68 participants, but the rows name 48" in zoom
+    assert "states a meeting length of 146 (146 min), but the rows give 316 min" in zoom
+    build_staging(con, load_contracts())
+    assert con.execute(
+        "select export_kind, period_start, participants, duration_s "
+        "from staging.meeting_activity order by period_start"
+    ).fetchall() == [
+        # no length stated: the rows' span, 09:01:31 to 11:45:55
+        ("teams_attendance", dt.date(2021, 4, 13), 2, 9864.0),
+        ("teams_attendance", dt.date(2022, 11, 16), 8, 1513.0),
+        # the unique-users view has no join times, so no date; 146 minutes stated
+        ("zoom_participants", None, 48, 8760.0),
+    ]

@@ -76,6 +76,13 @@ create table if not exists ops.pseudonym_key (
     fingerprint varchar,
     recorded_at timestamp
 );
+create table if not exists ops.stated_figures (
+    path varchar,
+    part varchar,
+    figure varchar,
+    stated double,
+    line bigint
+);
 create table if not exists ops.quarantine (
     path varchar,
     part varchar,
@@ -225,6 +232,7 @@ def purge(con: duckdb.DuckDBPyConnection, path: str, contracts: tuple[Contract, 
         if _table_exists(con, "raw", contract.kind):
             con.execute(f"delete from {raw_table(contract)} where source_path = ?", [path])
     con.execute("delete from ops.quarantine where path = ?", [path])
+    con.execute("delete from ops.stated_figures where path = ?", [path])
     con.execute("delete from ops.files where path = ?", [path])
 
 
@@ -237,6 +245,7 @@ def rename(con: duckdb.DuckDBPyConnection, old: str, new: str, contracts) -> Non
                 [new, old],
             )
     con.execute("update ops.quarantine set path = ? where path = ?", [new, old])
+    con.execute("update ops.stated_figures set path = ? where path = ?", [new, old])
     con.execute(
         """
         update ops.files

@@ -550,6 +550,7 @@ def load_layout(
     ).fetchall()
     warnings.extend(check_totals(con, layout, this_file))
     warnings.extend(check_stated_totals(con, layout.contract, this_file))
+    warnings.extend(check_title_figures(con, layout, this_file))
     con.execute(f"delete from {table} where {this_file} and __problem is not null")
     drop_helpers(con, contract)
     return Outcome(
@@ -884,5 +885,45 @@ def check_stated_totals(
         warnings.append(
             f"{total.name} by {total.per} differs from what the report states ({shown}{more}): "
             "check that the file holds every participant row of those meetings"
+        )
+    return warnings
+
+
+# How a figure the title block states is read, and how far its rows may be from it.
+TITLE_READ = {"participants": ("integer", None, 0.0), "duration_s": ("duration", "minutes", 120.0)}
+
+
+def check_title_figures(
+    con: duckdb.DuckDBPyConnection, layout: Layout, this_file: str
+) -> list[str]:
+    """Record what the title block states for the whole table (Teams' "Attended participants",
+    Zoom's meeting block) in ops.stated_figures and compare it with what the rows stage to: a
+    difference is a warning. Staging takes a stated meeting length over the rows' own."""
+    contract = layout.contract
+    warnings = []
+    for figure, written, line in layout.stated:
+        kind, unit, tolerance = TITLE_READ[figure]
+        column = Column(figure, (), kind, unit=unit)
+        [[stated, counted, rows]] = con.execute(
+            f"select (select {_parse(column, 'v', '.')} from (select ?::varchar as v)), "
+            f"{contract.staging[figure]}, count(*) "
+            f"from {raw_table(contract)} where {this_file} and __problem is null",
+            [written],
+        ).fetchall()
+        con.execute(
+            "insert into ops.stated_figures "
+            "select getvariable('rf_path'), getvariable('rf_part'), ?, ?, ?",
+            [figure, stated, line],
+        )
+        if not rows or stated is None or counted is None or abs(stated - counted) <= tolerance:
+            continue
+        if figure == "participants":
+            stated_text, counted_text = f"{stated:,.0f} participants", f"name {counted:,.0f}"
+        else:
+            stated_text = f"a meeting length of {written} ({stated / 60:,.0f} min)"
+            counted_text = f"give {counted / 60:,.0f} min"
+        warnings.append(
+            f"line {line} states {stated_text}, but the rows {counted_text}; the staged figure "
+            "is the rows' (check that the file holds every participant)"
         )
     return warnings

@@ -30,6 +30,7 @@ class Layout:
     positions: dict[str, int]
     width: int
     hints: tuple[str, ...]
+    stated: tuple[tuple[str, str, int], ...] = ()  # (figure, value as written, line) above it
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,34 @@ def _hints(rows: list[tuple[str | None, int, list[str]]], header_line: int) -> t
     return tuple(dict.fromkeys([*hints, *addresses]))
 
 
+def title_figures(
+    rows: list[tuple[str | None, int, list[str]]], header_line: int, contract: Contract
+) -> tuple[tuple[str, str, int], ...]:
+    """Figures the title block states for the table below it: a label and its value on one line
+    ("Attended participants<TAB>8"), or a label in a row over a row of values (Zoom's meeting
+    block). (figure, value as written, line of the value)."""
+    labels = {
+        normalise_header(label): figure
+        for figure, words in contract.title_figures.items()
+        for label in words
+    }
+    above = [(n, c) for _, n, c in rows if n < header_line and any(x.strip() for x in c)]
+    found: dict[str, tuple[str, str, int]] = {}
+    for position, (number, cells) in enumerate(above):
+        folded = [normalise_header(c) for c in cells]
+        below = above[position + 1] if position + 1 < len(above) else None
+        # a row of labels over a row of values as wide (a table of one), else label: value
+        table = below is not None and len(cells) > 2 and len(below[1]) == len(cells)
+        for index, cell in enumerate(folded):
+            figure = labels.get(cell)
+            if figure is None or figure in found:
+                continue
+            value = below[1][index] if table else (cells + [""])[index + 1]
+            if value.strip():
+                found[figure] = (figure, value.strip(), below[0] if table else number)
+    return tuple(found.values())
+
+
 def recognise(source: Source, contracts: tuple[Contract, ...]) -> Layout | Miss:
     """Find the header row and the contract it fits best; report the nearest miss otherwise."""
     rows = _candidate_rows(source)
@@ -173,6 +202,9 @@ def recognise(source: Source, contracts: tuple[Contract, ...]) -> Layout | Miss:
         layout.positions,
         layout.width,
         _hints(hint_rows, layout.header_line),
+        title_figures(
+            [r for r in rows if r[0] == layout.delimiter], layout.header_line, layout.contract
+        ),
     )
 
 

@@ -75,10 +75,12 @@ def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: lis
     code = "municipality_code" if not group_by else "any_value(municipality_code)"
     if group_by:
         platform = f"any_value({platform})"
-    typed = [
-        f"cast({staging.get(name, OPTIONAL.get(name))} as {kind}) as {name}"
-        for name, kind in columns
-    ]
+    mapped = {name: staging.get(name, OPTIONAL.get(name)) for name, _ in columns}
+    stated = "duration_s" in contract.title_figures and bool(group_by)
+    if stated:
+        # the meeting length its report states (ops.stated_figures), else the rows' own
+        mapped["duration_s"] = f"coalesce(any_value(sf.stated), {mapped['duration_s']})"
+    typed = [f"cast({mapped[name]} as {kind}) as {name}" for name, kind in columns]
     sql = (
         f"select {keys} as source_path, '{contract.kind}' as export_kind, "
         + ("" if contract.family == "trips" else f"{platform} as platform, ")
@@ -86,6 +88,11 @@ def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: lis
         + ", ".join([*typed, *extra])
         + f" from {_deduplicated(contract)} as r"
     )
+    if stated:
+        sql += (
+            " left join ops.stated_figures sf on sf.path = r.source_path "
+            "and sf.part is not distinct from r.source_part and sf.figure = 'duration_s'"
+        )
     if group_by:
         sql += f" group by {group_by}"
     return sql
