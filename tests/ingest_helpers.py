@@ -78,6 +78,20 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
 
 
+def ingest_file(
+    root: Path, name: str, text: str, encoding: str = "utf-8", newline: str = "\n"
+) -> tuple[duckdb.DuckDBPyConnection, dict]:
+    """Write one export at root/name, ingest the folder, and return it with its ops.files row."""
+    write_text(root / name, text, encoding, newline)
+    con, _ = ingest(root)
+    return con, one_file(con)
+
+
+def counts(record: dict) -> tuple:
+    """(export_kind, rows_in, rows_loaded) of an ops.files row."""
+    return record["export_kind"], record["rows_in"], record["rows_loaded"]
+
+
 def write_text(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> Path:
     """Write a text export as a vendor would: encoding (utf-8-sig, cp1252, utf-16-le...)."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from ingest_helpers import ingest, one_file, quarantine, rows, write_text
+from ingest_helpers import counts, ingest, ingest_file, one_file, quarantine, rows, write_text
 
 pytestmark = pytest.mark.unit
 
@@ -28,9 +28,7 @@ def test_two_digit_years_in_a_teams_attendance_list_are_read_in_this_century(tmp
         "Deltagare 2\tJoined\t2/7/26, 8:03:45 PM\n"
         "Deltagare 1\tLeft\t11/22/22, 12:01:00 PM\n"
     )
-    write_text(tmp_path / "falun" / "attendance.csv", text, "utf-16-le+bom")
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "falun/attendance.csv", text, "utf-16-le+bom")
     assert (record["rows_in"], record["rows_loaded"]) == (3, 3)
     assert [r[2] for r in legacy_rows(con)] == [
         T(2022, 11, 22, 11, 30, 16),
@@ -61,10 +59,8 @@ def test_a_spanish_teams_attendance_list_is_recognised_and_read_day_first(tmp_pa
         "Participante 2\tSe unió antes\t23/2/2021 8:29:10\n"
         "Participante 1\tAbandonó\t23/2/2021 9:45:00\n"
     )
-    write_text(tmp_path / "falun" / "asistencia.csv", text, "utf-16-le+bom")
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
-    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+    con, record = ingest_file(tmp_path, "falun/asistencia.csv", text, "utf-16-le+bom")
+    assert counts(record) == (
         "teams_attendance_legacy",
         3,
         3,
@@ -82,9 +78,7 @@ def test_an_ambiguous_am_pm_date_is_read_month_first_and_flagged(tmp_path):
         "Deltagare 1\tJoined\t9/4/2020, 10:00:00 AM\n"
         "Deltagare 1\tLeft\t9/4/2020, 11:00:00 AM\n"
     )
-    write_text(tmp_path / "falun" / "attendance.csv", text, "utf-16-le+bom")
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "falun/attendance.csv", text, "utf-16-le+bom")
     assert (record["status"], record["rows_loaded"]) == ("loaded_with_warnings", 2)
     assert "no day above 12" in record["message"] and "event_time" in record["message"]
     assert legacy_rows(con)[0][2] == T(2020, 9, 4, 10)
@@ -108,9 +102,7 @@ def test_zoom_24_hour_timestamps_are_read(tmp_path):
         "Deltagare 1,d1@falun.se,09/10/2021 08:00:21,09/10/2021 09:00:21,60,No\n"
         "Deltagare 2,d2@falun.se,09/13/2021 14:02:00,09/13/2021 14:32:00,30,No\n"
     )
-    write_text(tmp_path / "falun" / "participants.csv", text)
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "falun/participants.csv", text)
     assert (record["export_kind"], record["rows_loaded"]) == ("zoom_participants", 2)
     assert rows(con, "select join_time from raw.zoom_participants order by source_line") == [
         (T(2021, 9, 10, 8, 0, 21),),
@@ -141,9 +133,7 @@ TURKISH_ZOOM = (
 
 
 def test_a_header_in_an_unknown_language_names_the_export_its_values_look_like(tmp_path):
-    write_text(tmp_path / "falun" / "katilimcilar.csv", TURKISH_ZOOM)
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "falun/katilimcilar.csv", TURKISH_ZOOM)
     assert (record["status"], record["rows_in"]) == ("unrecognized", 0)
     message = record["message"]
     assert "look like a Zoom meeting participants report" in message
@@ -161,10 +151,8 @@ def test_a_russian_zoom_participants_report_is_recognised_and_counted(tmp_path):
         "Участник 2,u2@falun.se,09/10/2021 08:01:00,09/10/2021 08:31:00,30,Нет\n"
         "Гость 3,,09/10/2021 08:05:00,09/10/2021 08:35:00,30,Да\n"
     )
-    write_text(tmp_path / "falun" / "participants_ru.csv", text)
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
-    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+    con, record = ingest_file(tmp_path, "falun/participants_ru.csv", text)
+    assert counts(record) == (
         "zoom_participants",
         3,
         3,
@@ -181,9 +169,7 @@ def test_a_zoom_guest_without_an_email_takes_the_meeting_s_municipality(tmp_path
         "Gäst 2,,09/10/2021 08:02:00,09/10/2021 08:32:00,30,Yes\n"
         "Deltagare 3,d3@falun.se,09/10/2021 08:03:00,09/10/2021 08:33:00,30,No\n"
     )
-    write_text(tmp_path / "participants.csv", text)
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "participants.csv", text)
     assert (record["rows_in"], record["rows_loaded"], record["rows_quarantined"]) == (3, 3, 0)
     assert record["status"] == "loaded_with_warnings"
     assert "1 row(s) without email (guests) were given the municipality" in record["message"]
@@ -198,10 +184,8 @@ def test_a_finnish_teams_attendance_report_with_two_digit_years(tmp_path):
         "Osallistuja 1\t11/22/22, 9:00:12 AM\t11/22/22, 10:00:12 AM\t1h\to1@falun.se\tOrganizer\n"
         "Osallistuja 2\t11/22/22, 9:05:00 AM\t11/22/22, 9:35:00 AM\t30m\to2@falun.se\tAttendee\n"
     )
-    write_text(tmp_path / "falun" / "osallistujat.csv", text, "utf-16-le+bom")
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
-    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+    con, record = ingest_file(tmp_path, "falun/osallistujat.csv", text, "utf-16-le+bom")
+    assert counts(record) == (
         "teams_attendance",
         2,
         2,
@@ -226,9 +210,7 @@ def test_zoom_blocks_that_repeat_the_header_after_a_blank_line_are_all_counted(t
         + "Summary\n"
         + "Deltagare 4,d4@falun.se,09/12/2021 08:01:00,09/12/2021 08:31:00,30,No\n"
     )
-    write_text(tmp_path / "falun" / "participants.csv", text)
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "falun/participants.csv", text)
     # the block under "Summary" has no header of this table: it is another section, not read
     assert (record["rows_in"], record["rows_loaded"]) == (3, 3)
     assert rows(con, "select source_line from raw.zoom_participants order by 1") == [

@@ -9,7 +9,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from ingest_helpers import ingest, one_file, quarantine, rows, write_text, write_zip
+from ingest_helpers import (
+    counts,
+    ingest,
+    ingest_file,
+    one_file,
+    quarantine,
+    rows,
+    write_text,
+    write_zip,
+)
 
 from assets.raw.recognise import Miss, recognise
 from assets.raw.sources import Source
@@ -36,7 +45,7 @@ def test_telia_video_rooms_swedish_cp1252_title_block_and_summa_row(tmp_path):
     )
     con, _ = ingest(tmp_path)
     record = one_file(con)
-    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+    assert counts(record) == (
         "telia_video_rooms",
         3,
         3,
@@ -88,7 +97,7 @@ def test_telia_conferences_by_host_domain(tmp_path):
     )
     con, _ = ingest(tmp_path)
     record = one_file(con)
-    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+    assert counts(record) == (
         "telia_conferences",
         3,
         2,
@@ -262,11 +271,9 @@ ATTENDANCE = (
 
 
 def test_teams_attendance_utf16_tab_sections(tmp_path):
-    write_text(tmp_path / "attendance.csv", ATTENDANCE, "utf-16-le+bom", "\r\n")
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "attendance.csv", ATTENDANCE, "utf-16-le+bom", "\r\n")
     # section 2 only: section 3 repeats people and must not be counted again
-    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+    assert counts(record) == (
         "teams_attendance",
         3,
         2,
@@ -426,7 +433,7 @@ def test_zoom_participants_two_blocks(tmp_path):
     )
     con, _ = ingest(tmp_path)
     record = one_file(con)
-    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+    assert counts(record) == (
         "zoom_participants",
         3,
         3,
@@ -515,7 +522,7 @@ def test_zoom_meeting_details_duplicate_headers_go_by_block(tmp_path):
     )
     con, _ = ingest(tmp_path)
     record = one_file(con)
-    assert (record["export_kind"], record["rows_in"], record["rows_loaded"]) == (
+    assert counts(record) == (
         "zoom_meeting_details",
         3,
         3,

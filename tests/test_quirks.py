@@ -10,7 +10,16 @@ import shutil
 import zipfile
 
 import pytest
-from ingest_helpers import accounted, files, ingest, one_file, quarantine, rows, write_text
+from ingest_helpers import (
+    accounted,
+    files,
+    ingest,
+    ingest_file,
+    one_file,
+    quarantine,
+    rows,
+    write_text,
+)
 from ingest_helpers import write_zip as zip_of
 
 pytestmark = pytest.mark.unit
@@ -137,9 +146,7 @@ def legacy(stamps: list[str]) -> str:
 
 def test_a_day_above_12_decides_the_day_month_order_for_the_whole_column(tmp_path):
     stamps = ["11/12/2020, 12:27:24", "13/12/2020, 09:00:00", "01/12/2020, 10:00:00"]
-    write_text(tmp_path / "falun" / "attendance.csv", legacy(stamps), "utf-16-le+bom")
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "falun/attendance.csv", legacy(stamps), "utf-16-le+bom")
     assert (record["status"], record["rows_loaded"]) == ("loaded", 3)
     assert [
         r[0]
@@ -163,9 +170,7 @@ def test_a_date_that_only_fits_the_other_order_is_quarantined_not_misread(tmp_pa
 
 def test_ambiguous_day_month_order_is_loaded_with_a_warning(tmp_path):
     stamps = ["11/12/2020, 12:27:24", "01/12/2020, 10:00:00"]
-    write_text(tmp_path / "falun" / "attendance.csv", legacy(stamps), "utf-16-le+bom")
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "falun/attendance.csv", legacy(stamps), "utf-16-le+bom")
     assert record["status"] == "loaded_with_warnings"
     assert "no day above 12" in record["message"] and "event_time" in record["message"]
 
@@ -227,9 +232,7 @@ def test_report_refresh_date_and_title_lines_above_the_header(tmp_path):
 @pytest.mark.parametrize("label", ["Totalt", "Summa", "Sum", "Total", "I alt"])
 def test_totals_rows_are_not_data(tmp_path, label):
     text = claims([claim("1", "2015-03-02"), claim("2", "2015-03-03"), [label] + [""] * 9])
-    write_text(tmp_path / "resor.csv", text)
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "resor.csv", text)
     assert (record["rows_in"], record["rows_loaded"], record["status"]) == (2, 2, "loaded")
 
 
@@ -259,9 +262,7 @@ def test_blank_and_delimiter_only_lines_are_skipped_and_line_numbers_stay_physic
         + ";".join(claim("4", "2015-03-05"))
         + "\n\n\n;;;;;;;;;\n"
     )
-    write_text(tmp_path / "resor.csv", text, encoding, "\r\n")
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "resor.csv", text, encoding, "\r\n")
     assert (record["rows_in"], record["rows_loaded"], record["rows_quarantined"]) == (4, 2, 2)
     assert [(r[0], r[3]) for r in trips(con)] == [(2, D(2015, 3, 2)), (7, D(2015, 3, 5))]
     [bad_date, short] = quarantine(con)
@@ -273,9 +274,7 @@ def test_blank_and_delimiter_only_lines_are_skipped_and_line_numbers_stay_physic
 def test_a_row_with_too_many_cells_is_reported_once_at_its_physical_line(tmp_path):
     text = claims([claim("1", "2015-03-02"), [*claim("2", "2015-03-03"), "extra"]])
     text += ";".join(claim("3", "2015-03-04")) + "\n"
-    write_text(tmp_path / "resor.csv", text)
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "resor.csv", text)
     assert (record["rows_in"], record["rows_loaded"], record["rows_quarantined"]) == (3, 2, 1)
     assert [r[0] for r in trips(con)] == [2, 4]
     [(line, column, value, reason)] = quarantine(con)
@@ -503,9 +502,7 @@ def test_a_line_break_inside_quotes_is_read_serially_and_nothing_is_lost(tmp_pat
     broken = claim("2", "2015-03-03")
     broken[5] = '"Möte\nmed länet"'
     text = claims([claim("1", "2015-03-02"), broken, claim("3", "2015-03-04")[:6]])
-    write_text(tmp_path / "resor.csv", text)
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_file(tmp_path, "resor.csv", text)
     assert (record["rows_in"], record["rows_loaded"], record["rows_quarantined"]) == (3, 2, 1)
     assert [(r[0], r[3]) for r in trips(con)] == [(2, D(2015, 3, 2)), (3, D(2015, 3, 3))]
     [(line, column, value, _)] = quarantine(con)
