@@ -126,7 +126,7 @@ def test_the_rates_table_shows_where_each_substitution_rate_comes_from(executed)
     # index, code, municipality, source, rate, low, high, then the calibration years
     assert rows["0"][:3] == ["2021", "Vansbro", "programme"]
     falun = next(r for r in rows.values() if r[:2] == ["2080", "Falun"])
-    assert falun[2:6] == ["calibrated", "0.948", "0.454", "1.000"]
+    assert falun[2:6] == ["calibrated", "0.948", "0.376", "1.643"]
 
 
 def test_the_figure_is_recomputed_from_the_staged_rows(executed):
