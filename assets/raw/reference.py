@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from .load import ident
+from ..db import ident
 
 
 @dataclass(frozen=True)
