@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import hashlib
 from collections.abc import Iterable
-from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +25,6 @@ def fingerprint(inputs: Iterable[str], code: str) -> str:
     return digest.hexdigest()[:16]
 
 
-@cache
 def code_fingerprint(module: str, root: Path = ROOT) -> str:
     """The hash of a module's code (see the module docstring), independent of where `root` is."""
     digest = hashlib.sha256()

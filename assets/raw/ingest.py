@@ -174,14 +174,14 @@ def check_pseudonym_key(con: duckdb.DuckDBPyConnection, pseudonym_key: str) -> N
         )
 
 
-def loader_fingerprint(con: duckdb.DuckDBPyConnection, root: Path = ROOT) -> str:
-    """Changes when the loader's code, a contract or the municipality keys change."""
+def loader_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes when the loader's code (under ROOT), a contract or the municipality keys change."""
     keys = scalar(
         con,
         "select string_agg(concat_ws('|', key_type, key, code, valid_from, valid_to), ',' "
         "order by all) from ref.municipality_keys",
     )
-    return fingerprint([keys or ""], code_fingerprint(LOADER, root))
+    return fingerprint([keys or ""], code_fingerprint(LOADER, ROOT))
 
 
 def file_fingerprint(sha256: str, loader: str) -> str:
