@@ -108,41 +108,16 @@ def check_result(
 ) -> dg.AssetCheckResult:
     """One AssetCheckResult: failing count, sample rows and files; a blocking failure blocks."""
     table = "/".join(asset.path)
-    failing = sum(f.failing for f in findings)
     if files is None:
         files = Counter()
         for finding in findings:
             files.update(finding.files)
-    paths = [_path(inputs, p) for p, _ in files.most_common()]
-    sample = [{"expectation": f.rule.says, **row} for f in findings for row in f.sample][
-        :SAMPLE_ROWS
-    ]
-    metadata = {
-        "failing_rows": dg.MetadataValue.int(failing),
-        "rows_validated": dg.MetadataValue.int(rows),
-        "expectations": dg.MetadataValue.int(rules),
-        "files_to_fix": dg.MetadataValue.json(paths),
-        "failed_expectations": dg.MetadataValue.json(
-            [
-                {"expectation": f.rule.says, "failing_rows": f.failing, "files": sorted(f.files)}
-                for f in findings
-            ]
-        ),
-        "sample": dg.MetadataValue.json(sample),
-    }
     if not rules:
         description = f"No expectations of this severity for {table}."
     elif not findings:
         description = f"All {rules} expectations hold on {_rows(rows)} of {table}."
     else:
-        where = (
-            ", ".join(f"{_path(inputs, p)} ({_rows(n)})" for p, n in files.most_common(5))
-            or "the reference data in data/reference (no export file is involved)"
-        )
-        broken = "; ".join(
-            f"{f.rule.says}: {_rows(f.failing)} " + ("fails" if f.failing == 1 else "fail")
-            for f in findings[:3]
-        )
+        where, broken = _failure_words(inputs, findings, files)
         description = f"{table}: {broken}. Fix {where}"
         if blocking:
             description += " and run again; the warehouse was not published."
@@ -156,9 +131,44 @@ def check_result(
         check_name=check_name,
         passed=not findings,
         severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
-        metadata=metadata,
+        metadata=_result_metadata(inputs, findings, files, rows, rules),
         description=description,
     )
+
+
+def _result_metadata(
+    inputs: Inputs, findings: list[Finding], files: Counter, rows: int, rules: int
+) -> dict:
+    """Failing count, rows and expectations, the files to fix and a sample of failing rows."""
+    sample = [{"expectation": f.rule.says, **row} for f in findings for row in f.sample][
+        :SAMPLE_ROWS
+    ]
+    return {
+        "failing_rows": dg.MetadataValue.int(sum(f.failing for f in findings)),
+        "rows_validated": dg.MetadataValue.int(rows),
+        "expectations": dg.MetadataValue.int(rules),
+        "files_to_fix": dg.MetadataValue.json([_path(inputs, p) for p, _ in files.most_common()]),
+        "failed_expectations": dg.MetadataValue.json(
+            [
+                {"expectation": f.rule.says, "failing_rows": f.failing, "files": sorted(f.files)}
+                for f in findings
+            ]
+        ),
+        "sample": dg.MetadataValue.json(sample),
+    }
+
+
+def _failure_words(inputs: Inputs, findings: list[Finding], files: Counter) -> tuple[str, str]:
+    """Where to fix (the files with most failing rows) and what broke, in words."""
+    where = (
+        ", ".join(f"{_path(inputs, p)} ({_rows(n)})" for p, n in files.most_common(5))
+        or "the reference data in data/reference (no export file is involved)"
+    )
+    broken = "; ".join(
+        f"{f.rule.says}: {_rows(f.failing)} " + ("fails" if f.failing == 1 else "fail")
+        for f in findings[:3]
+    )
+    return where, broken
 
 
 def suite_results(

@@ -97,8 +97,6 @@ def test_braces_and_quotes_in_column_names_and_values_do_not_break_a_load(tmp_pa
     ingest_module.ingest_folder(con, raw, KEY)
     record = files(con)["it's {odd}.csv"]
     assert (record["rows_in"], record["rows_loaded"], record["rows_quarantined"]) == (4, 1, 3)
-    assert rows(con, 'select "trip {id}", "distance {km}" from raw.braced_export') == [
-        ("1", 10.5)
-    ]
+    assert rows(con, 'select "trip {id}", "distance {km}" from raw.braced_export') == [("1", 10.5)]
     reasons = [(n, c) for n, c, _, _ in quarantine(con, "it's {odd}.csv")]
     assert reasons == [(3, "org {name}"), (4, "distance {km}"), (5, "purpose {x}")]
