@@ -16,6 +16,7 @@ import dagster as dg
 
 from schemas.expectations import SAMPLE_ROWS, Finding, Rule, Suite, plain, validate
 
+from .db import ident, table_exists
 from .settings import Inputs
 from .warehouse import Warehouse
 
@@ -57,12 +58,8 @@ def reference_codes(warehouse: Warehouse) -> frozenset[str]:
 
 
 def _exists(con, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where schema_name || '.' || table_name = ?",
-            [table],
-        ).fetchall()[0][0]
-    )
+    schema, _, name = table.partition(".")
+    return table_exists(con, schema, name)
 
 
 def frame_of(warehouse: Warehouse, sql: str, sampled_from: str | None = None):
@@ -80,7 +77,7 @@ def table_frame(warehouse: Warehouse, table: str, suite: Suite):
         if not _exists(con, table):
             return None
         present = {r[0] for r in con.execute(f"describe {table}").fetchall()}
-        columns = ", ".join('"' + c + '"' for c in suite.columns if c in present)
+        columns = ", ".join(ident(c) for c in suite.columns if c in present)
         return con.execute(sampled(con, f"select {columns} from {table}", table)).df()
 
 

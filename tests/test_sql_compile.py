@@ -1,6 +1,6 @@
 """The loader's SQL, compiled from each contract: pinned by snapshots, safe for any name.
 
-The expected SQL of each contract is in tests/snapshots/<kind>.sql. After a deliberate change
+The expected SQL of each contract is in tests/snapshots/<kind>.sql.snap. After a deliberate change
 to assets/raw/sql_compile.py or a contract, refresh them and review the diff:
 
     RESFRITT_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_sql_compile.py
@@ -41,7 +41,7 @@ def compiled(contract) -> str:
 
 @pytest.mark.parametrize("contract", load_contracts(), ids=lambda c: c.kind)
 def test_each_contract_compiles_to_its_snapshot(contract):
-    expected = SNAPSHOTS / f"{contract.kind}.sql"
+    expected = SNAPSHOTS / f"{contract.kind}.sql.snap"
     sql = compiled(contract)
     if UPDATE or not expected.exists():
         expected.write_text(sql, encoding="utf-8")
