@@ -24,15 +24,19 @@ CONTRACT = "rows_keep_the_contract"
 PLAUSIBLE = "rows_look_plausible"
 
 
+def blocking_spec(name: str, asset: dg.AssetKey, description: str) -> dg.AssetCheckSpec:
+    """A check whose failure stops the marts and the publication; the UI shows `description`."""
+    return dg.AssetCheckSpec(name, asset=asset, blocking=True, description=description)
+
+
 def contract_specs(asset: dg.AssetKey, what: str) -> list[dg.AssetCheckSpec]:
     """The blocking and the warning check of one table, described for the UI."""
     return [
-        dg.AssetCheckSpec(
+        blocking_spec(
             CONTRACT,
-            asset=asset,
-            blocking=True,
-            description=f"Blocking: {what} must hold, or the marts are not rebuilt and the "
-            "warehouse is not published. The result names the files to fix.",
+            asset,
+            f"Blocking: {what} must hold, or the marts are not rebuilt and the warehouse is not "
+            "published. The result names the files to fix.",
         ),
         dg.AssetCheckSpec(
             PLAUSIBLE,

@@ -22,7 +22,7 @@ from ..db import table_exists
 from .load import Outcome, SafeReadNeeded, SerialReadNeeded, load_layout
 from .recognise import Layout, Miss, recognise
 from .sources import FileScan, Source, UnreadableFile, open_sources
-from .sql_compile import drop_helpers, raw_table
+from .sql_compile import IDENTITY, drop_helpers, raw_table
 
 # Documents are never exports: they are ignored. Notes (.md, .txt) are read, since a text export
 # may carry that name; one that is no known export stays `unrecognized`, its message says why.
@@ -94,12 +94,8 @@ class TableLoad:
     def identity(self) -> dict:
         """Parameters of the insert that name the rows' file (sql_compile.IDENTITY)."""
         hint_type, hint_key = self.hint or (None, None)
-        return {
-            **self.this_table,
-            "file_sha256": self.sha256,
-            "hint_type": hint_type,
-            "hint_key": hint_key,
-        }
+        values = (self.unit.path, self.part, self.sha256, hint_type, hint_key)
+        return dict(zip(IDENTITY, values, strict=True))
 
     def commit_landed_rows(self) -> None:
         self.unit.commit_landed_rows()
@@ -135,7 +131,7 @@ class FileLoad:
         self.con.execute("begin transaction")
         return self
 
-    def __exit__(self, exc_type, exc, traceback) -> None:
+    def __exit__(self, exc_type, *_) -> None:
         self.con.execute("rollback" if exc_type else "commit")
 
     def commit_landed_rows(self) -> None:
