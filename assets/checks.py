@@ -16,6 +16,7 @@ import dagster as dg
 
 from schemas.expectations import SAMPLE_ROWS, Finding, Rule, Suite, plain, validate
 
+from .db import ident, table_exists
 from .settings import Inputs
 from .warehouse import Warehouse
 
@@ -23,15 +24,19 @@ CONTRACT = "rows_keep_the_contract"
 PLAUSIBLE = "rows_look_plausible"
 
 
+def blocking_spec(name: str, asset: dg.AssetKey, description: str) -> dg.AssetCheckSpec:
+    """A check whose failure stops the marts and the publication; the UI shows `description`."""
+    return dg.AssetCheckSpec(name, asset=asset, blocking=True, description=description)
+
+
 def contract_specs(asset: dg.AssetKey, what: str) -> list[dg.AssetCheckSpec]:
     """The blocking and the warning check of one table, described for the UI."""
     return [
-        dg.AssetCheckSpec(
+        blocking_spec(
             CONTRACT,
-            asset=asset,
-            blocking=True,
-            description=f"Blocking: {what} must hold, or the marts are not rebuilt and the "
-            "warehouse is not published. The result names the files to fix.",
+            asset,
+            f"Blocking: {what} must hold, or the marts are not rebuilt and the warehouse is not "
+            "published. The result names the files to fix.",
         ),
         dg.AssetCheckSpec(
             PLAUSIBLE,
@@ -57,12 +62,8 @@ def reference_codes(warehouse: Warehouse) -> frozenset[str]:
 
 
 def _exists(con, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where schema_name || '.' || table_name = ?",
-            [table],
-        ).fetchall()[0][0]
-    )
+    schema, _, name = table.partition(".")
+    return table_exists(con, schema, name)
 
 
 def frame_of(warehouse: Warehouse, sql: str, sampled_from: str | None = None):
@@ -80,7 +81,7 @@ def table_frame(warehouse: Warehouse, table: str, suite: Suite):
         if not _exists(con, table):
             return None
         present = {r[0] for r in con.execute(f"describe {table}").fetchall()}
-        columns = ", ".join('"' + c + '"' for c in suite.columns if c in present)
+        columns = ", ".join(ident(c) for c in suite.columns if c in present)
         return con.execute(sampled(con, f"select {columns} from {table}", table)).df()
 
 
@@ -108,41 +109,16 @@ def check_result(
 ) -> dg.AssetCheckResult:
     """One AssetCheckResult: failing count, sample rows and files; a blocking failure blocks."""
     table = "/".join(asset.path)
-    failing = sum(f.failing for f in findings)
     if files is None:
         files = Counter()
         for finding in findings:
             files.update(finding.files)
-    paths = [_path(inputs, p) for p, _ in files.most_common()]
-    sample = [{"expectation": f.rule.says, **row} for f in findings for row in f.sample][
-        :SAMPLE_ROWS
-    ]
-    metadata = {
-        "failing_rows": dg.MetadataValue.int(failing),
-        "rows_validated": dg.MetadataValue.int(rows),
-        "expectations": dg.MetadataValue.int(rules),
-        "files_to_fix": dg.MetadataValue.json(paths),
-        "failed_expectations": dg.MetadataValue.json(
-            [
-                {"expectation": f.rule.says, "failing_rows": f.failing, "files": sorted(f.files)}
-                for f in findings
-            ]
-        ),
-        "sample": dg.MetadataValue.json(sample),
-    }
     if not rules:
         description = f"No expectations of this severity for {table}."
     elif not findings:
         description = f"All {rules} expectations hold on {_rows(rows)} of {table}."
     else:
-        where = (
-            ", ".join(f"{_path(inputs, p)} ({_rows(n)})" for p, n in files.most_common(5))
-            or "the reference data in data/reference (no export file is involved)"
-        )
-        broken = "; ".join(
-            f"{f.rule.says}: {_rows(f.failing)} " + ("fails" if f.failing == 1 else "fail")
-            for f in findings[:3]
-        )
+        where, broken = _failure_words(inputs, findings, files)
         description = f"{table}: {broken}. Fix {where}"
         if blocking:
             description += " and run again; the warehouse was not published."
@@ -156,9 +132,44 @@ def check_result(
         check_name=check_name,
         passed=not findings,
         severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
-        metadata=metadata,
+        metadata=_result_metadata(inputs, findings, files, rows, rules),
         description=description,
     )
+
+
+def _result_metadata(
+    inputs: Inputs, findings: list[Finding], files: Counter, rows: int, rules: int
+) -> dict:
+    """Failing count, rows and expectations, the files to fix and a sample of failing rows."""
+    sample = [{"expectation": f.rule.says, **row} for f in findings for row in f.sample][
+        :SAMPLE_ROWS
+    ]
+    return {
+        "failing_rows": dg.MetadataValue.int(sum(f.failing for f in findings)),
+        "rows_validated": dg.MetadataValue.int(rows),
+        "expectations": dg.MetadataValue.int(rules),
+        "files_to_fix": dg.MetadataValue.json([_path(inputs, p) for p, _ in files.most_common()]),
+        "failed_expectations": dg.MetadataValue.json(
+            [
+                {"expectation": f.rule.says, "failing_rows": f.failing, "files": sorted(f.files)}
+                for f in findings
+            ]
+        ),
+        "sample": dg.MetadataValue.json(sample),
+    }
+
+
+def _failure_words(inputs: Inputs, findings: list[Finding], files: Counter) -> tuple[str, str]:
+    """Where to fix (the files with most failing rows) and what broke, in words."""
+    where = (
+        ", ".join(f"{_path(inputs, p)} ({_rows(n)})" for p, n in files.most_common(5))
+        or "the reference data in data/reference (no export file is involved)"
+    )
+    broken = "; ".join(
+        f"{f.rule.says}: {_rows(f.failing)} " + ("fails" if f.failing == 1 else "fail")
+        for f in findings[:3]
+    )
+    return where, broken
 
 
 def suite_results(

@@ -14,6 +14,7 @@ from schemas.expectations import (
 )
 
 from ..checks import (
+    blocking_spec,
     check_result,
     contract_specs,
     frame_of,
@@ -115,12 +116,11 @@ def _add_up(context, warehouse, inputs, asset, mart: str, column: str) -> dg.Ass
 def _specs(asset: dg.AssetKey, grain: str) -> list[dg.AssetCheckSpec]:
     return [
         *contract_specs(asset, f"one row per {grain}, percentages within bounds"),
-        dg.AssetCheckSpec(
+        blocking_spec(
             ADD_UP,
-            asset=asset,
-            blocking=True,
-            description="Blocking: per programme and year, the mart's meetings equal the staged "
-            "meetings of the programme's municipalities (nothing lost, nothing counted twice).",
+            asset,
+            "Blocking: per programme and year, the mart's meetings equal the staged meetings of "
+            "the programme's municipalities (nothing lost, nothing counted twice).",
         ),
     ]
 

@@ -20,23 +20,26 @@ from ..settings import Inputs
 from ..warehouse import Warehouse
 from .assets import FILES, RAW_KEYS
 
+# Each file check is SQL that returns the failing rows, and what the rows fail, in words.
+ROWS_ADD_UP = (
+    "select path, part, rows_in, rows_loaded, rows_quarantined from ops.files "
+    "where rows_in <> rows_loaded + rows_quarantined",
+    "rows in = rows loaded + rows quarantined",
+)
+RECOGNISED = (
+    "select path, status, message from ops.files "
+    "where status in ('unrecognized', 'unreadable') order by path",
+    "the file matches an export contract and can be read",
+)
+
 
 @dg.asset_check(asset=FILES, blocking=True)
 def every_file_accounts_for_its_rows(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse, inputs: Inputs
 ) -> dg.AssetCheckResult:
     """For every file, rows in = rows loaded + rows quarantined: no row is silently dropped."""
-    return sql_result(
-        context,
-        warehouse,
-        inputs,
-        FILES,
-        "every_file_accounts_for_its_rows",
-        "select path, part, rows_in, rows_loaded, rows_quarantined from ops.files "
-        "where rows_in <> rows_loaded + rows_quarantined",
-        "rows in = rows loaded + rows quarantined",
-        blocking=True,
-    )
+    name = "every_file_accounts_for_its_rows"
+    return sql_result(context, warehouse, inputs, FILES, name, *ROWS_ADD_UP, blocking=True)
 
 
 @dg.asset_check(asset=FILES)
@@ -44,17 +47,8 @@ def every_file_is_recognised(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse, inputs: Inputs
 ) -> dg.AssetCheckResult:
     """Files that match no export contract, or cannot be read, are listed with what to fix."""
-    return sql_result(
-        context,
-        warehouse,
-        inputs,
-        FILES,
-        "every_file_is_recognised",
-        "select path, status, message from ops.files "
-        "where status in ('unrecognized', 'unreadable') order by path",
-        "the file matches an export contract and can be read",
-        blocking=False,
-    )
+    name = "every_file_is_recognised"
+    return sql_result(context, warehouse, inputs, FILES, name, *RECOGNISED, blocking=False)
 
 
 @dg.multi_asset_check(

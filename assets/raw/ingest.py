@@ -8,28 +8,24 @@ import tempfile
 import time
 import zipfile
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 from python_calamine import CalamineError
 
-from schemas import CONTRACT_DIR, Contract, load_contracts
+from schemas import Contract, load_contracts
 
-from .load import (
-    Outcome,
-    SafeReadNeeded,
-    SerialReadNeeded,
-    drop_helpers,
-    ensure_raw_table,
-    install_macros,
-    load_layout,
-    raw_table,
-)
-from .recognise import Layout, Miss, recognise
-from .sources import FileScan, Source, UnreadableFile, open_sources, scan_file
+from ..db import scalar, table_exists
+from ..fingerprint import ROOT, code_fingerprint, fingerprint
+from .file_load import FileLoad, FileRecord, Progress
+from .load import ensure_raw_table, install_macros
+from .sources import scan_file
+from .sql_compile import raw_table
 
-LOADER_VERSION = "4"
+# The loader is this module and all it imports: editing any of them, a contract or parse.sql
+# changes every file's fingerprint, so every file loads again.
+LOADER = __name__
 # Errors a malformed or hostile file can raise while it is read (an encrypted or Deflate64 member
 # the zip module refuses, nesting past the recursion limit, a sheet too large to hold): the file
 # is recorded unreadable and the run goes on. Anything else is a bug and stops the run.
@@ -49,10 +45,6 @@ READ_ERRORS = (
     CalamineError,
 )
 IGNORED_NAMES = {"readme.md", "readme.txt", ".gitkeep", ".ds_store", "thumbs.db"}
-# Documents are never exports: they are ignored. Notes (.md, .txt) are read, since a text export
-# may carry that name; one that is no known export stays `unrecognized`, its message says why.
-DOCUMENT_SUFFIXES = {".pdf", ".docx", ".doc", ".odt", ".rtf"}
-NOTE_SUFFIXES = {".md", ".txt"}
 
 OPS_DDL = """
 create schema if not exists ops;
@@ -97,21 +89,6 @@ create table if not exists ops.quarantine (
 
 
 @dataclass
-class FileRecord:
-    """One row of ops.files."""
-
-    path: str
-    part: str
-    sha256: str
-    export_kind: str | None
-    rows_in: int
-    rows_loaded: int
-    rows_quarantined: int
-    status: str
-    message: str
-
-
-@dataclass
 class IngestReport:
     """What one pass over the drop folder did."""
 
@@ -119,10 +96,6 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)  # still being written: said, not recorded
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.loaded or self.renamed)
 
 
 class DropFolderMissing(FileNotFoundError):
@@ -208,38 +181,25 @@ def check_pseudonym_key(con: duckdb.DuckDBPyConnection, pseudonym_key: str) -> N
         )
 
 
-def ensure_ops(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(OPS_DDL)
-
-
-def loader_fingerprint(con: duckdb.DuckDBPyConnection, contract_dir: Path = CONTRACT_DIR) -> str:
-    """Changes when the loader, a contract or the municipality keys change: then files reload."""
-    digest = hashlib.sha256(LOADER_VERSION.encode())
-    for path in sorted(contract_dir.glob("*.toml")):
-        digest.update(path.read_bytes())
-    digest.update((Path(__file__).parent / "parse.sql").read_bytes())
-    keys = con.execute(
+def loader_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes when the loader's code (under ROOT), a contract or the municipality keys change."""
+    keys = scalar(
+        con,
         "select string_agg(concat_ws('|', key_type, key, code, valid_from, valid_to), ',' "
-        "order by all) from ref.municipality_keys"
-    ).fetchall()[0][0]
-    digest.update((keys or "").encode())
-    return digest.hexdigest()[:16]
+        "order by all) from ref.municipality_keys",
+    )
+    return fingerprint([keys or ""], code_fingerprint(LOADER, ROOT))
 
 
-def purge(con: duckdb.DuckDBPyConnection, path: str, contracts: tuple[Contract, ...]) -> None:
-    """Remove every trace of a file's earlier content (it was edited or is now a duplicate)."""
-    for contract in contracts:
-        if _table_exists(con, "raw", contract.kind):
-            con.execute(f"delete from {raw_table(contract)} where source_path = ?", [path])
-    con.execute("delete from ops.quarantine where path = ?", [path])
-    con.execute("delete from ops.stated_figures where path = ?", [path])
-    con.execute("delete from ops.files where path = ?", [path])
+def file_fingerprint(sha256: str, loader: str) -> str:
+    """A file's fingerprint: its content hash and the loader's; when it changes, it reloads."""
+    return fingerprint([sha256], loader)
 
 
 def rename(con: duckdb.DuckDBPyConnection, old: str, new: str, contracts) -> None:
     """A file moved or was renamed: its rows follow it, nothing is loaded again."""
     for contract in contracts:
-        if _table_exists(con, "raw", contract.kind):
+        if table_exists(con, "raw", contract.kind):
             con.execute(
                 f"update {raw_table(contract)} set source_path = ? where source_path = ?",
                 [new, old],
@@ -263,54 +223,6 @@ def rename(con: duckdb.DuckDBPyConnection, old: str, new: str, contracts) -> Non
     )
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? "
-            "and table_name = ?",
-            [schema, name],
-        ).fetchall()[0][0]
-    )
-
-
-def resolve_hint(con: duckdb.DuckDBPyConnection, texts: list[str]) -> tuple[str, str] | None:
-    """The municipality key (type, key) named by a title line ("Kommun: Falun (2080)"), an
-    e-mail domain above the header or a folder name; rows match it by their own date."""
-    for text in texts:
-        row = con.execute(
-            """
-            select key_type, key from ref.municipality_keys
-            where (key_type = 'code' and key = rf_code(regexp_extract(?, '\\((\\d+)\\)', 1)))
-               or (key_type = 'code' and key = rf_code(?))
-               or (key_type = 'name' and key = rf_name(regexp_replace(?, '\\s*\\(.*\\)$', '')))
-               or (key_type = 'domain' and key = rf_domain(?))
-            order by key_type = 'name', valid_to desc
-            limit 1
-            """,
-            [text, text, text, text],
-        ).fetchall()
-        if row:
-            return row[0][0], row[0][1]
-    return None
-
-
-def _without_unkept(layout: Layout) -> Layout:
-    """Personal data the pipeline does not need (keep = false) is never read, let alone stored."""
-    kept = {
-        name: index for name, index in layout.positions.items() if layout.contract.column(name).keep
-    }
-    return replace(layout, positions=kept)
-
-
-def _direct(layout: Layout) -> bool:
-    source = layout.source
-    return (
-        source.kind == "text"
-        and source.encoding in ("utf-8", "utf-8-sig")
-        and not layout.contract.table_ends_at_blank
-    )
-
-
 def _record(con: duckdb.DuckDBPyConnection, rec: FileRecord, fingerprint: str, stat) -> None:
     con.execute(
         "insert into ops.files values (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?)",
@@ -331,102 +243,6 @@ def _record(con: duckdb.DuckDBPyConnection, rec: FileRecord, fingerprint: str, s
     )
 
 
-def _outcome_record(path: str, part: str, sha: str, outcome: Outcome) -> FileRecord:
-    message = f"{outcome.rows_loaded:,} rows loaded, {outcome.rows_quarantined:,} quarantined" + (
-        " (see ops.quarantine)" if outcome.rows_quarantined else ""
-    )
-    if outcome.warnings:
-        message += ". Warning: " + "; ".join(outcome.warnings)
-    return FileRecord(
-        path,
-        part,
-        sha,
-        outcome.export_kind,
-        outcome.rows_in,
-        outcome.rows_loaded,
-        outcome.rows_quarantined,
-        outcome.status,
-        message,
-    )
-
-
-def _ignored_record(rel: str, sha: str) -> FileRecord:
-    """A document in the drop folder: listed, so the analyst sees it was not read."""
-    message = (
-        f"{rel}: ignored, a document ({Path(rel).suffix}) is not an export; "
-        "nothing to do unless it should have been a CSV or Excel export"
-    )
-    return FileRecord(rel, "", sha, None, 0, 0, 0, "ignored", message)
-
-
-def _note_record(rel: str, sha: str) -> FileRecord:
-    """A note in the drop folder that is no known export: listed, and said not to be one."""
-    message = (
-        f"{rel}: ignored, a note ({Path(rel).suffix}) that is no known export was not read; "
-        "nothing to do unless it should have been a CSV export"
-    )
-    return FileRecord(rel, "", sha, None, 0, 0, 0, "unrecognized", message)
-
-
-def _nul_warning(count: int) -> str:
-    return (
-        f"{count:,} NUL byte(s) (\\0, left by an interrupted copy or a padded export) were "
-        "removed before reading; if a value looks cut short, export the file again"
-    )
-
-
-def load_file(
-    con: duckdb.DuckDBPyConnection,
-    file: Path,
-    rel: str,
-    scan: FileScan,
-    contracts: tuple[Contract, ...],
-    scratch: Path,
-    parallel: bool = True,
-    safe: bool = False,
-) -> list[FileRecord]:
-    """Recognise and load every table in one file; unrecognised parts are recorded, not fatal."""
-    sha = scan.sha256
-    if file.suffix.lower() in DOCUMENT_SUFFIXES:
-        return [_ignored_record(rel, sha)]
-    try:
-        sources = open_sources(file, rel, scratch, nul_free=not scan.has_nul)
-    except UnreadableFile as err:
-        return [FileRecord(rel, "", sha, None, 0, 0, 0, "unreadable", f"{rel}: {err}")]
-    found: list[tuple[Source, Layout | Miss]] = [(s, recognise(s, contracts)) for s in sources]
-    layouts = [r for _, r in found if isinstance(r, Layout)]
-    if not layouts and file.suffix.lower() in NOTE_SUFFIXES:
-        return [_note_record(rel, sha)]
-    if not layouts:
-        misses = [r for _, r in found if isinstance(r, Miss)] or [Miss(sources[0], None, ())]
-        best = max(misses, key=lambda m: (m.closest is not None, -len(m.missing)))
-        return [FileRecord(rel, "", sha, None, 0, 0, 0, "unrecognized", f"{rel}: {best.message}")]
-    folder_hints = list(Path(rel).parent.parts)
-    records = []
-    for found_layout in layouts:
-        layout = _without_unkept(found_layout)
-        part = layout.source.label[len(rel) :].lstrip("!#")
-        hint = resolve_hint(con, [*layout.hints, *reversed(folder_hints)])
-        with tempfile.TemporaryDirectory(dir=scratch) as work:
-            outcome = load_layout(
-                con,
-                layout,
-                path=rel,
-                part=part,
-                sha256=sha,
-                hint=hint,
-                direct=_direct(layout) and not safe,
-                scratch=Path(work),
-                blanks=scan.blank_lines if layout.source.path == file else None,
-                parallel=parallel,
-                safe=safe,
-            )
-        if layout.source.nul_bytes:
-            outcome.warnings.insert(0, _nul_warning(layout.source.nul_bytes))
-        records.append(_outcome_record(rel, part, sha, outcome))
-    return records
-
-
 def still_arriving(stat, settle_s: float, now: float | None = None) -> bool:
     """Whether a file changed less than `settle_s` seconds ago: it may still be being copied."""
     return settle_s > 0 and (now or time.time()) - stat.st_mtime_ns / 1e9 < settle_s
@@ -440,115 +256,149 @@ def waiting_message(rel: str, settle_s: float) -> str:
 
 
 def ingest_folder(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, pseudonym_key: str, settle_s: float = 0.0
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    pseudonym_key: str,
+    settle_s: float = 0.0,
+    on_progress: Progress | None = None,
 ) -> IngestReport:
     """Load what is new or changed in the drop folder, one file per transaction; a file changed
-    less than `settle_s` seconds ago is left for the next run (it may still be arriving)."""
+    less than `settle_s` seconds ago is left for the next run (it may still be arriving).
+    `on_progress(rows_read, bytes_read, bytes_total)` is called after each batch of a file."""
     contracts = load_contracts()
-    ensure_ops(con)
+    con.execute(OPS_DDL)
     check_pseudonym_key(con, pseudonym_key)
     install_macros(con, pseudonym_key)
     for contract in contracts:
         ensure_raw_table(con, contract)
-    fingerprint = loader_fingerprint(con)
-    known = {
-        row[0]: row[1:]
-        for row in con.execute(
-            "select path, any_value(sha256), any_value(fingerprint), any_value(size_bytes), "
-            "any_value(mtime_ns) from ops.files group by path"
-        ).fetchall()
-    }
     files = drop_folder_files(raw_dir)
-    present = {drop_name(f, raw_dir) for f in files}
-    by_sha = {v[0]: p for p, v in known.items() if v[1] == fingerprint}
-    report = IngestReport()
     with tempfile.TemporaryDirectory(prefix="resfritt-") as scratch:
+        folder = FolderPass(
+            con,
+            raw_dir,
+            contracts,
+            loader_fingerprint(con),
+            present={drop_name(f, raw_dir) for f in files},
+            scratch=Path(scratch),
+            settle_s=settle_s,
+            on_progress=on_progress,
+        )
         for file in files:
-            rel = drop_name(file, raw_dir)
-            stat = file.stat()
-            old = known.get(rel)
-            if old and old[1] == fingerprint and old[2:] == (stat.st_size, stat.st_mtime_ns):
-                report.unchanged.append(rel)
-                continue
-            if still_arriving(stat, settle_s):
-                report.waiting.append(waiting_message(rel, settle_s))
-                continue
-            if _outside(file, raw_dir):
-                report.loaded.append(_outside_record(con, rel, file, fingerprint, stat, contracts))
-                continue
+            folder.visit(file)
+    return folder.report
+
+
+@dataclass(frozen=True)
+class Known:
+    """What ops.files holds of a path."""
+
+    sha256: str
+    fingerprint: str
+    size_bytes: int | None
+    mtime_ns: int | None
+
+
+def known_files(con: duckdb.DuckDBPyConnection, loader: str) -> dict[str, tuple[Known, bool]]:
+    """Each recorded path, and whether it was loaded by this loader (its fingerprint holds)."""
+    rows = con.execute(
+        "select path, any_value(sha256), any_value(fingerprint), any_value(size_bytes), "
+        "any_value(mtime_ns) from ops.files group by path"
+    ).fetchall()
+    return {
+        path: (known, known.fingerprint == file_fingerprint(known.sha256, loader))
+        for path, *values in rows
+        for known in [Known(*values)]
+    }
+
+
+@dataclass
+class FolderPass:
+    """One pass over the drop folder: what is recorded, and what this pass did."""
+
+    con: duckdb.DuckDBPyConnection
+    raw_dir: Path
+    contracts: tuple[Contract, ...]
+    loader: str
+    present: set[str]
+    scratch: Path
+    settle_s: float
+    on_progress: Progress | None = None
+    report: IngestReport = field(default_factory=IngestReport)
+
+    def __post_init__(self) -> None:
+        self.known = known_files(self.con, self.loader)
+        self.by_sha = {k.sha256: p for p, (k, current) in self.known.items() if current}
+
+    def visit(self, file: Path) -> None:
+        """Leave the file, or record, rename or load it, in a transaction of its own."""
+        rel, stat = drop_name(file, self.raw_dir), file.stat()
+        old, current = self.known.get(rel, (None, False))
+        if current and (old.size_bytes, old.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            self.report.unchanged.append(rel)
+        elif still_arriving(stat, self.settle_s):
+            self.report.waiting.append(waiting_message(rel, self.settle_s))
+        elif _outside(file, self.raw_dir):
+            self._unreadable(rel, _outside_message(rel), stat, self._fingerprint(""))
+        else:
             try:
                 scan = scan_file(file)
             except OSError as err:
-                report.loaded.append(_unopenable(con, rel, err, stat, contracts))
-                continue
-            sha = scan.sha256
-            con.execute("begin transaction")
-            try:
-                if old and old[0] == sha and old[1] == fingerprint:
-                    con.execute(
-                        "update ops.files set size_bytes = ?, mtime_ns = ? where path = ?",
-                        [stat.st_size, stat.st_mtime_ns, rel],
+                # no fingerprint: the next run tries it again
+                self._unreadable(rel, _unopenable_message(rel, err), stat, "")
+                return
+            with FileLoad(self.con, rel, self.contracts, self.on_progress) as unit:
+                try:
+                    self._settle(unit, file, scan.sha256, stat, scan, old if current else None)
+                except READ_ERRORS as err:
+                    # One unreadable file must not stop the run: record it and go on.
+                    unit.restart()
+                    self._add(
+                        FileRecord.failed(rel, scan.sha256, "unreadable", _plain(rel, err)), stat
                     )
-                    report.unchanged.append(rel)
-                elif sha in by_sha and by_sha[sha] != rel and by_sha[sha] not in present:
-                    rename(con, by_sha[sha], rel, contracts)
-                    con.execute(
-                        "update ops.files set size_bytes = ?, mtime_ns = ? where path = ?",
-                        [stat.st_size, stat.st_mtime_ns, rel],
-                    )
-                    report.renamed.append((by_sha[sha], rel))
-                    by_sha[sha] = rel
-                elif sha in by_sha and by_sha[sha] != rel:
-                    purge(con, rel, contracts)
-                    record = FileRecord(
-                        rel,
-                        "",
-                        sha,
-                        None,
-                        0,
-                        0,
-                        0,
-                        "duplicate",
-                        f"{rel}: same content as {by_sha[sha]}, which is loaded; counted once",
-                    )
-                    _record(con, record, fingerprint, stat)
-                    report.loaded.append(record)
-                else:
-                    purge(con, rel, contracts)
-                    readable = _readable_name(file, rel, Path(scratch))
-                    records = _load_retrying(con, readable, rel, scan, contracts, Path(scratch))
-                    for record in records:
-                        if readable != file:
-                            _escaped_name_note(record)
-                        _record(con, record, fingerprint, stat)
-                        report.loaded.append(record)
-                    by_sha[sha] = rel
-                con.execute("commit")
-            except READ_ERRORS as err:
-                # One unreadable file must not stop the run: record it and go on with the rest.
-                _restart(con, rel, contracts)
-                record = FileRecord(rel, "", sha, None, 0, 0, 0, "unreadable", _plain(rel, err))
-                _record(con, record, fingerprint, stat)
-                con.execute("commit")
-                report.loaded.append(record)
-            except Exception:
-                con.execute("rollback")
-                raise
-    return report
 
+    def _settle(self, unit: FileLoad, file: Path, sha: str, stat, scan, old: Known | None) -> None:
+        rel, first = unit.path, self.by_sha.get(sha)
+        if old and old.sha256 == sha:
+            self._touch(rel, stat)
+            self.report.unchanged.append(rel)
+        elif first not in (None, rel) and first not in self.present:
+            rename(self.con, first, rel, self.contracts)
+            self._touch(rel, stat)
+            self.report.renamed.append((first, rel))
+            self.by_sha[sha] = rel
+        elif first not in (None, rel):
+            unit.purge()
+            message = f"{rel}: same content as {first}, which is loaded; counted once"
+            self._add(FileRecord.failed(rel, sha, "duplicate", message), stat)
+        else:
+            unit.purge()
+            readable = _readable_name(file, rel, self.scratch)
+            for record in unit.load(readable, scan, self.scratch):
+                if readable != file:
+                    _escaped_name_note(record)
+                self._add(record, stat)
+            self.by_sha[sha] = rel
 
-def _load_retrying(con, file: Path, rel: str, scan: FileScan, contracts, scratch: Path):
-    """load_file, again serially when quoted cells span lines, and again line by line when a
-    quote never closes; each retry starts the file's transaction afresh."""
-    parallel, safe = True, False
-    while True:
-        try:
-            return load_file(con, file, rel, scan, contracts, scratch, parallel, safe)
-        except SerialReadNeeded:
-            parallel = False
-        except SafeReadNeeded:
-            safe = True
-        _restart(con, rel, contracts)
+    def _fingerprint(self, sha: str) -> str:
+        return file_fingerprint(sha, self.loader)
+
+    def _add(self, record: FileRecord, stat, fingerprint: str | None = None) -> None:
+        if fingerprint is None:
+            fingerprint = self._fingerprint(record.sha256)
+        _record(self.con, record, fingerprint, stat)
+        self.report.loaded.append(record)
+
+    def _touch(self, rel: str, stat) -> None:
+        self.con.execute(
+            "update ops.files set size_bytes = ?, mtime_ns = ? where path = ?",
+            [stat.st_size, stat.st_mtime_ns, rel],
+        )
+
+    def _unreadable(self, rel: str, message: str, stat, fingerprint: str) -> None:
+        """Record a file as unreadable with no rows, replacing whatever it held."""
+        with FileLoad(self.con, rel, self.contracts) as unit:
+            unit.purge()
+            self._add(FileRecord.failed(rel, "", "unreadable", message), stat, fingerprint)
 
 
 def _outside(file: Path, raw_dir: Path) -> bool:
@@ -556,45 +406,22 @@ def _outside(file: Path, raw_dir: Path) -> bool:
     return not file.resolve().is_relative_to(raw_dir.resolve())
 
 
-def _outside_record(con, rel: str, file: Path, fingerprint: str, stat, contracts) -> FileRecord:
+def _outside_message(rel: str) -> str:
     """A link out of the drop folder is refused (it could expose any file the account reads)."""
-    message = (
+    return (
         f"{rel}: is a link to a file outside the drop folder, refused (nothing outside the drop "
         "folder is read); copy the export itself into the drop folder"
     )
-    return _unreadable_record(con, rel, message, fingerprint, stat, contracts)
 
 
-def _unopenable(con, rel: str, err: OSError, stat, contracts) -> FileRecord:
+def _unopenable_message(rel: str, err: OSError) -> str:
     """A file that cannot even be opened (no read permission, gone): recorded, the run goes on."""
     reason = err.strerror or type(err).__name__
-    message = (
+    return (
         f"{rel}: could not be opened ({reason}); give the pipeline's account read access to it "
         "(or copy it into the drop folder again) and the next run loads it; the other files "
         "were loaded"
     )
-    # no fingerprint: the next run tries it again
-    return _unreadable_record(con, rel, message, "", stat, contracts)
-
-
-def _unreadable_record(con, rel: str, message: str, fingerprint: str, stat, contracts):
-    """Record a file as unreadable with no rows, replacing whatever it held, in one transaction."""
-    record = FileRecord(rel, "", "", None, 0, 0, 0, "unreadable", message)
-    con.execute("begin transaction")
-    purge(con, rel, contracts)
-    _record(con, record, fingerprint, stat)
-    con.execute("commit")
-    return record
-
-
-def _restart(con: duckdb.DuckDBPyConnection, rel: str, contracts: tuple[Contract, ...]) -> None:
-    """Undo a file's load: what its transaction did, and the rows a large table of it committed
-    before numbering them (load.py), with the helper columns."""
-    con.execute("rollback")
-    con.execute("begin transaction")
-    purge(con, rel, contracts)
-    for contract in contracts:
-        drop_helpers(con, contract)
 
 
 def _plain(rel: str, err: Exception) -> str:
@@ -608,15 +435,12 @@ def _plain(rel: str, err: Exception) -> str:
 
 def needs_ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> bool:
     """Whether any file in the drop folder is new, changed or due for a reload (no hashing)."""
-    if not _table_exists(con, "ops", "files") or not _table_exists(con, "ref", "municipality_keys"):
+    if not table_exists(con, "ops", "files") or not table_exists(con, "ref", "municipality_keys"):
         return True
-    install_macros(con, "")
-    fingerprint = loader_fingerprint(con)
     known = {
-        (path, size, mtime)
-        for path, size, mtime in con.execute(
-            "select path, size_bytes, mtime_ns from ops.files where fingerprint = ?", [fingerprint]
-        ).fetchall()
+        (path, k.size_bytes, k.mtime_ns)
+        for path, (k, current) in known_files(con, loader_fingerprint(con)).items()
+        if current
     }
     for file in drop_folder_files(raw_dir):
         stat = file.stat()

@@ -1,48 +1,57 @@
-"""Load one recognised table into raw.<kind>: stream through DuckDB, type, attribute, quarantine."""
+"""Load one recognised table into raw.<kind>: stream through DuckDB, type, attribute, quarantine.
+
+The SQL comes from sql_compile (pure); this module runs it for one table of a file, inside the
+file's unit of work (file_load.FileLoad), whose identity travels as bound parameters.
+"""
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from schemas import Column, Contract, normalise_header
 
+from ..db import ident, scalar
 from .recognise import Layout
 from .sources import data_lines, excel_rows, safe_text_rows, scan_file, text_rows
+from .sql_compile import (
+    NO_MUNICIPALITY,
+    THIS_TABLE,
+    TOTALS_ROW,
+    Query,
+    add_helpers,
+    attribution_place,
+    create_raw_table,
+    direct_source,
+    drop_helpers,
+    format_counts,
+    insert_rows,
+    normalised_source,
+    parsed,
+    problem_list,
+    raw_table,
+)
+
+if TYPE_CHECKING:
+    from .file_load import TableLoad
 
 PARSE_SQL = (Path(__file__).parent / "parse.sql").read_text(encoding="utf-8")
-EXTRA_CELLS = 8  # a long row's cells are counted up to the header's width + EXTRA_CELLS
-TOTAL_LABELS = r"^(summa|totalt?|sum|i alt|total|totals?)\b"
-SQL_TYPES = {
-    "text": "varchar",
-    "integer": "bigint",
-    "decimal": "double",
-    "date": "date",
-    "timestamp": "timestamp",
-    "month": "date",
-    "duration": "double",
-    "boolean": "boolean",
-}
-# No export this pipeline reads predates 1990: an earlier (or post-next-year) date was misread.
-FIRST_PLAUSIBLE_YEAR = 1990
-FIRST_PLAUSIBLE_DATE = f"date '{FIRST_PLAUSIBLE_YEAR}-01-01'"
-TYPE_WORDS = {
-    "integer": "a whole number",
-    "decimal": "a number",
-    "date": "a date",
-    "timestamp": "a date and time",
-    "month": "a month (2014-01 or jan 2014)",
-    "duration": "a duration",
-    "boolean": "yes/no",
-}
-# Random identifiers (GUIDs, SIP call ids) shrink by half at most under DuckDB's string
-# compression, which costs a tenth of a large load to try: a contract stores them as they are
-# (`compress = false`).
-UNCOMPRESSED = " using compression uncompressed"
-MASK = {"email": "an e-mail address", "name": "a name", "phone": "a phone number", "id": "an id"}
+REFERENCE_KEYS_SQL = """
+    set variable rf_keys = (
+        select coalesce(map(list(k), list(periods)), map())
+        from (
+            select key_type || chr(0) || key as k,
+                list({'valid_from': valid_from, 'valid_to': valid_to, 'code': code}
+                     order by valid_from) as periods
+            from ref.municipality_keys
+            group by key_type, key
+        )
+    )
+"""
 
 
 @dataclass
@@ -62,126 +71,24 @@ class Outcome:
         return "loaded_with_warnings" if self.warnings else "loaded"
 
 
-def lit(text: str) -> str:
-    """A SQL string literal of a constant from the code or a contract (never of file content)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def install_macros(con: duckdb.DuckDBPyConnection, pseudonym_key: str) -> None:
-    """The parsing macros and the pseudonymisation key, for this connection only."""
+    """For this connection only: the parsing macros, the pseudonymisation key, and the reference
+    keys as one map (key type and key -> validity periods and codes) for rf_municipality."""
     con.execute(PARSE_SQL)
     con.execute("set variable pseudonym_key = ?", [pseudonym_key])
-
-
-def raw_table(contract: Contract) -> str:
-    return f"raw.{contract.kind}"
+    con.execute(REFERENCE_KEYS_SQL)
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     """raw.<kind>: one row per loaded source row, typed, attributed and pseudonymised."""
-    declared = [*contract.columns, *contract.derived.values()]
-    columns = ",\n    ".join(
-        f"{ident(c.name)} {SQL_TYPES[c.type]}" + ("" if c.compress else UNCOMPRESSED)
-        for c in declared
-    )
-    con.execute(
-        f"""
-        create table if not exists {raw_table(contract)} (
-            source_path varchar,
-            source_part varchar,
-            file_sha256 varchar,
-            source_line bigint,
-            municipality_code varchar,
-            {columns}
-        )
-        """
-    )
-
-
-def _parse(column: Column, value: str, decimal: str) -> str:
-    dec = lit(decimal)
-    formats = "[" + ", ".join(lit(f) for f in column.formats) + "]::varchar[]"
-    return {
-        "text": value,
-        "integer": f"try_cast(rf_number({value}, {dec}) as bigint)",
-        "decimal": f"rf_number({value}, {dec})",
-        "date": f"cast(rf_timestamp({value}, {formats}) as date)",
-        "timestamp": f"rf_timestamp({value}, {formats})",
-        "month": f"cast(rf_month({value}) as date)",
-        "duration": f"rf_duration_s({value}, {lit(column.unit or 'seconds')}, {dec})",
-        "boolean": f"rf_boolean({value})",
-    }[column.type]
-
-
-def _whole(column: Column, value: str, decimal: str) -> str:
-    """Integers must be whole: '1,5' meetings is an error, not 2."""
-    if column.type != "integer":
-        return "true"
-    number = f"rf_number({value}, {lit(decimal)})"
-    return f"{number} = floor({number})"
-
-
-def _problems(column: Column, value: str, parsed: str, decimal: str) -> list[tuple[str, str]]:
-    """(condition, reason) pairs for one column, in the order they are reported."""
-    checks = []
-    if column.required:
-        checks.append((f"{value} is null", "is empty, but this column is required"))
-    if column.type != "text":
-        checks.append(
-            (
-                f"{value} is not null and ({parsed} is null "
-                f"or not ({_whole(column, value, decimal)}))",
-                f"is not {TYPE_WORDS[column.type]}",
-            )
-        )
-    if column.type in ("date", "timestamp"):
-        checks.append(
-            (
-                f"not {parsed} between {FIRST_PLAUSIBLE_DATE} "
-                f"and make_date(year(current_date) + 1, 12, 31)",
-                f"is a date before {FIRST_PLAUSIBLE_YEAR} or after next year: a two-digit year "
-                "or a wrong date format? Check the export's date column and the formats in its "
-                "contract",
-            )
-        )
-    if column.min is not None:
-        checks.append((f"{parsed} < {column.min}", f"is below the minimum {column.min:g}"))
-    if column.max is not None:
-        checks.append((f"{parsed} > {column.max}", f"is above the maximum {column.max:g}"))
-    if column.allowed:
-        allowed = ", ".join(lit(a.casefold()) for a in column.allowed)
-        checks.append(
-            (
-                f"{value} is not null and lower({value}) not in ({allowed})",
-                "is not one of " + ", ".join(column.allowed),
-            )
-        )
-    return checks
-
-
-def _key(by: str, value: str) -> str:
-    return {
-        "domain": f"rf_domain({value})",
-        "name": f"rf_name({value})",
-        "code": f"rf_code({value})",
-        "room": f"lower(rf_trim({value}))",
-    }[by]
-
-
-def _pseudonym(value: str) -> str:
-    """A keyed hash of a personal value: the same person gets the same pseudonym in every file."""
-    return f"left(md5(getvariable('pseudonym_key') || lower({value})), 16)"
+    con.execute(create_raw_table(contract))
 
 
 def choose_formats(
     con: duckdb.DuckDBPyConnection,
     layout: Layout,
     warnings: list[str],
-    source: tuple[str, list],
+    source: Query,
 ) -> dict[str, tuple[str, ...]]:
     """For date columns whose formats swap day and month, keep those the file's values support.
 
@@ -200,17 +107,8 @@ def choose_formats(
     ]
     if not columns:
         return {}
-    counts = []
-    for column in columns:  # one scan of the source for every such column
-        value = f"nullif(trim({ident(column.name)}), '')"
-        counts.append(f"count({value})")
-        counts.extend(f"count(try_strptime({value}, {lit(fmt)}))" for fmt in column.formats)
-    sql, params = source
-    row = list(
-        con.execute(
-            f"select {', '.join(counts)} from ({sql}) where not ({_total_expr(layout)})", params
-        ).fetchall()[0]
-    )
+    counts = format_counts(layout, columns, source)
+    row = list(con.execute(counts.sql, counts.params).fetchall()[0])
     chosen: dict[str, tuple[str, ...]] = {}
     for column in columns:
         total, per_format = row[0], row[1 : len(column.formats) + 1]
@@ -240,50 +138,6 @@ def _swapped(first: str, second: str) -> bool:
     )
 
 
-def _direct_source(layout: Layout, parallel: bool) -> tuple[str, list]:
-    """A UTF-8 CSV straight from DuckDB's reader: the contract's cells as text, plus the row's
-    cell count when it differs from the header's (DuckDB pads short rows with nulls and cuts
-    long ones after EXTRA_CELLS cells; empty cells read as '' so padding is told apart)."""
-    width = layout.width
-    declared = width + EXTRA_CELLS
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(declared)) + "}"
-    cells = ", ".join(f"c{i}" for i in range(declared))
-    # A long row's trailing empty cells do not count (Excel writes `a;b;c;;`), as in the
-    # normalised path; the cases run only for the rare rows that are short or long.
-    last_filled = " ".join(
-        f"when nullif(trim(c{i}), '') is not null then {i + 1}"
-        for i in reversed(range(width, declared))
-    )
-    named = "".join(f", c{i} as {ident(name)}" for name, i in layout.positions.items())
-    any_filled = [f"nullif(trim(c{i}), '')" for i in range(declared)]
-    sql = f"""
-        select null::bigint as __line_base{named},
-            case
-                when c{width} is not null then nullif(greatest({width}, case {last_filled} end),
-                                                      {width})
-                when c{width - 1} is null then len(list_filter([{cells}], lambda c: c is not null))
-            end as __cells,
-            case
-                when c{width} is not null or c{width - 1} is null
-                    then coalesce({", ".join(any_filled)}) is null
-            end as __empty_row
-        from read_csv(
-            ?, header = false, skip = ?, delim = ?, quote = '"', escape = '"',
-            columns = {columns}, auto_detect = false, null_padding = true, strict_mode = false,
-            nullstr = chr(1), parallel = ?,
-            store_rejects = true, rejects_table = 'land_rejects', rejects_scan = 'land_scans'
-        )
-    """
-    return sql, [str(layout.source.path), layout.header_line, layout.delimiter, parallel]
-
-
-def _total_expr(layout: Layout) -> str:
-    column = layout.contract.totals_column
-    if column is None or column not in layout.positions:
-        return "false"
-    return f"coalesce(regexp_matches(lower(trim({ident(column)})), {lit(TOTAL_LABELS)}), false)"
-
-
 def _layout_rows(layout: Layout, broken: list[int] | None = None):
     """The rows after the header; with `broken`, a text file is read line by line (a stray quote
     swallows nothing) and the numbers of lines with a quote that never closes go there."""
@@ -297,9 +151,7 @@ def _layout_rows(layout: Layout, broken: list[int] | None = None):
     return text_rows(source, delimiter, layout.header_line + 1)
 
 
-def _normalised_source(
-    layout: Layout, scratch: Path, broken: list[int] | None = None
-) -> tuple[str, list]:
+def _normalised_source(layout: Layout, scratch: Path, broken: list[int] | None = None) -> Query:
     """Small or awkward sources (Excel, UTF-16, cp1252, sectioned files) via a UTF-8 copy that
     keeps each row's original line number; a row of the wrong width keeps only its cell count."""
     target = scratch / "normalised.csv"
@@ -324,16 +176,7 @@ def _normalised_source(
                 writer.writerow([number, len(cells), *([""] * len(names))])
                 continue
             writer.writerow([number, "", *(cells[layout.positions[n]] for n in names)])
-    columns = ["__line", "__cells", *names]
-    types = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in columns) + "}"
-    named = "".join(f", {ident(n)}" for n in names)
-    sql = f"""
-        select cast(__line as bigint) as __line_base{named},
-            cast(nullif(__cells, '') as bigint) as __cells, false as __empty_row
-        from read_csv(?, header = true, columns = {types}, auto_detect = false, quote = '"',
-                      escape = '"')
-    """
-    return sql, [str(target)]
+    return normalised_source(layout, str(target))
 
 
 def _header_key_of(cells: list[str]) -> tuple[str, ...]:
@@ -398,14 +241,16 @@ class SafeReadNeeded(Exception):
     the file again, in a new transaction, line by line (safe = True)."""
 
 
-def _check_rows_against_lines(
-    con: duckdb.DuckDBPyConnection, layout: Layout, table: str, blanks: tuple[int, ...]
-) -> None:
+def _check_rows_against_lines(table: TableLoad, layout: Layout, blanks: tuple[int, ...]) -> None:
     """Count the reader's records against the file's physical data lines; fewer records is
     fine only when quoted cells span lines, not when a stray quote swallowed the rest."""
-    this_file = "source_path = getvariable('rf_path') and source_part = getvariable('rf_part')"
-    [[records]] = con.execute(f"select count(*) from {table} where {this_file}").fetchall()
-    [[rejected]] = con.execute("select count(*) from land_reject_lines").fetchall()
+    con = table.con
+    records = scalar(
+        con,
+        f"select count(*) from {raw_table(layout.contract)} where {THIS_TABLE}",
+        table.this_table,
+    )
+    rejected = scalar(con, "select count(*) from land_reject_lines")
     if records + rejected == data_lines(layout.source.path, layout.header_line, blanks):
         return
     broken: list[int] = []
@@ -414,21 +259,16 @@ def _check_rows_against_lines(
             raise SafeReadNeeded(f"line {broken[0]} opens a quote that never closes")
 
 
-def _quarantine_stray_quotes(
-    con: duckdb.DuckDBPyConnection, broken: list[int], contract: Contract, sha256: str
-) -> int:
+def _quarantine_stray_quotes(table: TableLoad, broken: list[int], contract: Contract) -> int:
     """The lines a safe read set aside, each in ops.quarantine (never the line's text)."""
-    con.executemany(
-        "insert into ops.quarantine values "
-        "(getvariable('rf_path'), getvariable('rf_part'), ?, '(row)', '(row)', ?, ?, ?)",
+    reason = (
+        'this line opens a quote (") that never closes; fix or remove the quote and drop the '
+        "file again"
+    )
+    table.con.executemany(
+        "insert into ops.quarantine values (?, ?, ?, '(row)', '(row)', ?, ?, ?)",
         [
-            [
-                line,
-                'this line opens a quote (") that never closes; fix or remove the quote and '
-                "drop the file again",
-                sha256,
-                contract.kind,
-            ]
+            [table.unit.path, table.part, line, reason, table.sha256, contract.kind]
             for line in broken
         ],
     )
@@ -440,32 +280,30 @@ class SerialReadNeeded(Exception):
     it again, in a new transaction, with parallel = False."""
 
 
-def _read_direct(con: duckdb.DuckDBPyConnection, layout: Layout, insert: str, parallel: bool):
-    sql, params = _direct_source(layout, parallel)
+def _read_direct(table: TableLoad, insert: Query, parallel: bool) -> None:
+    con = table.con
     con.execute("drop table if exists land_rejects; drop table if exists land_scans")
     try:
-        con.execute(insert.format(source=sql), params)
+        con.execute(insert.sql, {**insert.params, **table.identity})
     except duckdb.Error as err:
         if parallel and "quoted new lines" in str(err):
             raise SerialReadNeeded(str(err)) from err
         raise
 
 
-HELPERS = (("__problem", "integer"), ("__value", "varchar"))
-# __problem of a row while its file loads: null = loaded, 0.. = the first problem found (see
-# _problem_list), and these, which are deleted before the file's transaction ends:
-NO_MUNICIPALITY, TOTALS_ROW, EMPTY_ROW = -1, -2, -3
+def _direct(layout: Layout) -> bool:
+    """Whether DuckDB's reader can stream the source itself (a UTF-8 CSV of one table)."""
+    source = layout.source
+    return (
+        source.kind == "text"
+        and source.encoding in ("utf-8", "utf-8-sig")
+        and not layout.contract.table_ends_at_blank
+    )
 
 
 def load_layout(
-    con: duckdb.DuckDBPyConnection,
+    table: TableLoad,
     layout: Layout,
-    *,
-    path: str,
-    part: str,
-    sha256: str,
-    hint: tuple[str, str] | None,
-    direct: bool,
     scratch: Path,
     blanks: tuple[int, ...] | None = None,
     parallel: bool = True,
@@ -479,80 +317,74 @@ def load_layout(
     A direct CSV's rows are numbered afterwards from their order in the table. A safe load
     reads a text file line by line, quarantining lines whose quote never closes.
     """
-    contract = layout.contract
-    table = raw_table(contract)
-    ensure_raw_table(con, contract)
-    for name, kind in HELPERS:
-        con.execute(f"alter table {table} add column if not exists {name} {kind}")
-    _set_load_variables(con, path, part, sha256, hint)
+    for statement in add_helpers(layout.contract):
+        table.con.execute(statement)
     warnings: list[str] = []
-    stray = 0
-    if direct:
-        formats = choose_formats(con, layout, warnings, _direct_source(layout, parallel=True))
-        _read_direct(con, layout, _insert_sql(layout, formats), parallel)
-        if blanks is None:
-            blanks = scan_file(layout.source.path, hashed=False).blank_lines
-        skipped = _skipped_lines(con, layout, blanks)
-        _check_rows_against_lines(con, layout, table, blanks)
-        # Numbering the rows now would rewrite the whole uncommitted insert; once committed, an
-        # update writes one column. A run stopped in between is never published (warehouse.py).
-        con.execute("commit")
-        con.execute("begin transaction")
-        _number_rows(con, layout, table, path, part, skipped)
+    if _direct(layout) and not safe:
+        _insert_direct(table, layout, warnings, blanks, parallel)
+        stray = 0
     else:
-        broken: list[int] | None = [] if safe else None
-        source = _normalised_source(layout, scratch, broken)
-        formats = choose_formats(con, layout, warnings, source)
-        con.execute(_insert_sql(layout, formats).format(source=source[0]), source[1])
-        con.execute(
-            "create or replace temp table land_reject_lines (line bigint, error_message varchar)"
-        )
-        if broken:
-            stray = _quarantine_stray_quotes(con, broken, contract, sha256)
-            warnings.append(_stray_quote_warning(broken))
-    problems = _problem_list(contract, layout)
-    first_rule = contract.attribution[0].column if contract.attribution else "(whole file)"
-    where = _attribution_place(contract, layout)
-    this_file = "source_path = getvariable('rf_path') and source_part = getvariable('rf_part')"
-    warnings.extend(attribute_guests(con, layout, this_file))
-    [[quarantined]] = con.execute(
-        f"""
-        insert into ops.quarantine
-        select source_path, source_part, source_line,
-            case when __problem = {NO_MUNICIPALITY} then ? else (?::varchar[])[__problem + 1] end,
-            __value,
-            case when __problem = {NO_MUNICIPALITY} then ? else (?::varchar[])[__problem + 1] end,
-            file_sha256, ?
-        from {table}
-        where {this_file} and __problem >= {NO_MUNICIPALITY}
-        """,
-        [
-            first_rule,
-            [name for name, _ in problems],
-            f"no municipality found for this row {where}; add the missing name, code, "
-            "domain or room to data/reference/ (see README, reference data)",
-            [reason for _, reason in problems],
-            contract.kind,
-        ],
-    ).fetchall()
-    [[rejected]] = con.execute(
-        """
-        insert into ops.quarantine
-        select ?, ?, line, '(row)', '(row)',
-            -- never the line itself: it may hold names, e-mail addresses or phone numbers
-            'DuckDB could not read this line (' || error_message || ')', ?, ?
-        from land_reject_lines
-        """,
-        [path, part, sha256, contract.kind],
-    ).fetchall()
-    [[loaded]] = con.execute(
-        f"select count(*) from {table} where {this_file} and __problem is null"
-    ).fetchall()
-    warnings.extend(check_totals(con, layout, this_file))
-    warnings.extend(check_stated_totals(con, layout.contract, this_file))
-    warnings.extend(check_title_figures(con, layout, this_file))
-    con.execute(f"delete from {table} where {this_file} and __problem is not null")
-    drop_helpers(con, contract)
+        stray = _insert_normalised(table, layout, warnings, scratch, safe)
+    return _settle(table, layout, warnings, stray)
+
+
+def _insert_direct(
+    table: TableLoad,
+    layout: Layout,
+    warnings: list[str],
+    blanks: tuple[int, ...] | None,
+    parallel: bool,
+) -> None:
+    """Stream a UTF-8 CSV into raw.<kind>, then number its rows (after the named mid-file
+    commit, see FileLoad.commit_landed_rows)."""
+    formats = choose_formats(table.con, layout, warnings, direct_source(layout, parallel=True))
+    _read_direct(table, insert_rows(layout, formats, direct_source(layout, parallel)), parallel)
+    if blanks is None:
+        blanks = scan_file(layout.source.path, hashed=False).blank_lines
+    skipped = _skipped_lines(table.con, layout, blanks)
+    _check_rows_against_lines(table, layout, blanks)
+    table.commit_landed_rows()
+    _number_rows(table, layout, skipped)
+
+
+def _insert_normalised(
+    table: TableLoad, layout: Layout, warnings: list[str], scratch: Path, safe: bool
+) -> int:
+    """Insert a source through its UTF-8 copy; returns the lines a safe read quarantined."""
+    con = table.con
+    broken: list[int] | None = [] if safe else None
+    source = _normalised_source(layout, scratch, broken)
+    insert = insert_rows(layout, choose_formats(con, layout, warnings, source), source)
+    con.execute(insert.sql, {**insert.params, **table.identity})
+    con.execute(
+        "create or replace temp table land_reject_lines (line bigint, error_message varchar)"
+    )
+    if not broken:
+        return 0
+    warnings.append(_stray_quote_warning(broken))
+    return _quarantine_stray_quotes(table, broken, layout.contract)
+
+
+def _settle(table: TableLoad, layout: Layout, warnings: list[str], stray: int) -> Outcome:
+    """Move the marked rows to ops.quarantine, count what was loaded, drop the helpers."""
+    con, contract = table.con, layout.contract
+    warnings.extend(attribute_guests(table, layout))
+    quarantined = _quarantine_marked(table, layout)
+    rejected = _quarantine_rejected(table, contract)
+    loaded = scalar(
+        con,
+        f"select count(*) from {raw_table(contract)} where {THIS_TABLE} and __problem is null",
+        table.this_table,
+    )
+    warnings.extend(check_totals(table, layout))
+    warnings.extend(check_stated_totals(table, contract))
+    warnings.extend(check_title_figures(table, layout))
+    con.execute(
+        f"delete from {raw_table(contract)} where {THIS_TABLE} and __problem is not null",
+        table.this_table,
+    )
+    for statement in drop_helpers(contract):
+        con.execute(statement)
     return Outcome(
         export_kind=contract.kind,
         rows_in=loaded + quarantined + rejected + stray,
@@ -560,6 +392,57 @@ def load_layout(
         rows_quarantined=quarantined + rejected + stray,
         warnings=warnings,
     )
+
+
+def _quarantine_marked(table: TableLoad, layout: Layout) -> int:
+    """Rows the insert marked with a problem, each with its column, shown value and reason."""
+    contract = layout.contract
+    problems = problem_list(layout)
+    first_rule = contract.attribution[0].column if contract.attribution else "(whole file)"
+    [[moved]] = table.con.execute(
+        f"""
+        insert into ops.quarantine
+        select source_path, source_part, source_line,
+            case
+                when __problem = {NO_MUNICIPALITY} then $first_rule
+                else ($columns::varchar[])[__problem + 1]
+            end,
+            __value,
+            case
+                when __problem = {NO_MUNICIPALITY} then $no_municipality
+                else ($reasons::varchar[])[__problem + 1]
+            end,
+            file_sha256, $kind
+        from {raw_table(contract)}
+        where {THIS_TABLE} and __problem >= {NO_MUNICIPALITY}
+        """,
+        {
+            **table.this_table,
+            "first_rule": first_rule,
+            "columns": [name for name, _ in problems],
+            "no_municipality": f"no municipality found for this row {attribution_place(layout)}; "
+            "add the missing name, code, domain or room to data/reference/ (see README, "
+            "reference data)",
+            "reasons": [reason for _, reason in problems],
+            "kind": contract.kind,
+        },
+    ).fetchall()
+    return moved
+
+
+def _quarantine_rejected(table: TableLoad, contract: Contract) -> int:
+    """Lines DuckDB's reader could not read, each in ops.quarantine."""
+    [[moved]] = table.con.execute(
+        """
+        insert into ops.quarantine
+        select ?, ?, line, '(row)', '(row)',
+            -- never the line itself: it may hold names, e-mail addresses or phone numbers
+            'DuckDB could not read this line (' || error_message || ')', ?, ?
+        from land_reject_lines
+        """,
+        [table.unit.path, table.part, table.sha256, contract.kind],
+    ).fetchall()
+    return moved
 
 
 def _stray_quote_warning(broken: list[int]) -> str:
@@ -571,7 +454,7 @@ def _stray_quote_warning(broken: list[int]) -> str:
     )
 
 
-def attribute_guests(con: duckdb.DuckDBPyConnection, layout: Layout, this_file: str) -> list[str]:
+def attribute_guests(table: TableLoad, layout: Layout) -> list[str]:
     """Rows with no key at all (guests without an e-mail) take the municipality of the others.
 
     Only for contracts that say so (`guests_take_meeting_municipality`). When every attributed
@@ -583,18 +466,21 @@ def attribute_guests(con: duckdb.DuckDBPyConnection, layout: Layout, this_file: 
     if not contract.guests_take_meeting_municipality or not present:
         return []
     keyless = " and ".join(f"{ident(c)} is null" for c in present)
-    table = raw_table(contract)
-    [[codes]] = con.execute(
-        f"select list(distinct municipality_code) from {table} "
-        f"where {this_file} and __problem is null"
-    ).fetchall()
+    raw = raw_table(contract)
+    codes = scalar(
+        table.con,
+        f"select list(distinct municipality_code) from {raw} "
+        f"where {THIS_TABLE} and __problem is null",
+        table.this_table,
+    )
     if not codes or len(codes) != 1:
         return []
-    [[moved]] = con.execute(
-        f"update {table} set municipality_code = ?, __problem = null, __value = null "
-        f"where {this_file} and __problem = {NO_MUNICIPALITY} and {keyless}",
-        [codes[0]],
-    ).fetchall()
+    moved = scalar(
+        table.con,
+        f"update {raw} set municipality_code = $code, __problem = null, __value = null "
+        f"where {THIS_TABLE} and __problem = {NO_MUNICIPALITY} and {keyless}",
+        {**table.this_table, "code": codes[0]},
+    )
     if not moved:
         return []
     return [
@@ -603,239 +489,43 @@ def attribute_guests(con: duckdb.DuckDBPyConnection, layout: Layout, this_file: 
     ]
 
 
-def drop_helpers(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    """Remove the load's helper columns (after a file, or after a file that failed)."""
-    for name, _ in HELPERS:
-        con.execute(f"alter table {raw_table(contract)} drop column if exists {name}")
-
-
-def _set_load_variables(con, path: str, part: str, sha256: str, hint) -> None:
-    """The file's identity, its title-line or folder hint, and the reference keys as one map
-    (key type and key -> validity periods and codes) for rf_municipality."""
-    con.execute("set variable rf_path = ?", [path])
-    con.execute("set variable rf_part = ?", [part])
-    con.execute("set variable rf_sha256 = ?", [sha256])
-    con.execute("set variable rf_hint = ?::varchar[]", [list(hint) if hint else [None, None]])
-    con.execute(
-        """
-        set variable rf_keys = (
-            select coalesce(map(list(k), list(periods)), map())
-            from (
-                select key_type || chr(0) || key as k,
-                    list({'valid_from': valid_from, 'valid_to': valid_to, 'code': code}
-                         order by valid_from) as periods
-                from ref.municipality_keys
-                group by key_type, key
-            )
-        )
-        """
-    )
-
-
-def _number_rows(con, layout: Layout, table: str, path: str, part: str, skipped: bool) -> None:
+def _number_rows(table: TableLoad, layout: Layout, skipped: bool) -> None:
     """source_line of a direct CSV's rows: their order in the table, plus the lines DuckDB
     skipped before them (empty or unreadable lines)."""
+    con, raw, identity = table.con, raw_table(layout.contract), table.this_table
     first = layout.header_line + 1
-    where = "source_path = ? and source_part = ?"
     [[low, high, rows]] = con.execute(
-        f"select min(rowid), max(rowid), count(*) from {table} where {where}", [path, part]
+        f"select min(rowid), max(rowid), count(*) from {raw} where {THIS_TABLE}", identity
     ).fetchall()
     if not rows:
         return
     if high - low + 1 != rows:
-        raise RuntimeError(f"{path}: its rows were not stored in one run; load it again")
+        raise RuntimeError(f"{table.unit.path}: its rows were not stored in one run; load it again")
     if not skipped:
         con.execute(
-            f"update {table} set source_line = rowid - ? + ? where {where}",
-            [low, first, path, part],
+            f"update {raw} set source_line = rowid - $low + $first where {THIS_TABLE}",
+            {**identity, "low": low, "first": first},
         )
         return
     con.execute(
         f"""
-        update {table} as r set source_line = n.line
+        update {raw} as r set source_line = n.line
         from (
-            select t.rowid as rid, t.rowid - ? + ? + coalesce(s.__skipped, 0) as line
-            from {table} as t
+            select t.rowid as rid, t.rowid - $low + $first + coalesce(s.__skipped, 0) as line
+            from {raw} as t
             asof left join (
                 select rows_before, count(*) over (order by rows_before) as __skipped
                 from land_skipped_lines
-            ) as s on t.rowid - ? >= s.rows_before
-            where t.{where.replace(" and ", " and t.")}
+            ) as s on t.rowid - $low >= s.rows_before
+            where t.source_path = $source_path and t.source_part = $source_part
         ) as n
         where r.rowid = n.rid
         """,
-        [low, first, low, path, part],
+        {**identity, "low": low, "first": first},
     )
 
 
-def _problem_list(contract: Contract, layout: Layout) -> list[tuple[str, str]]:
-    """(column, reason) of each problem a row can have, in the order `__bad` numbers them."""
-    problems = [
-        (
-            "(row)",
-            f"the row does not have the header's {layout.width} cells; look for a stray "
-            "delimiter or a missing cell in this line",
-        )
-    ]
-    for column in contract.columns:
-        for _, reason in _problems(column, "v", "p", "."):
-            problems.append((column.name, reason))
-    return problems
-
-
-def _insert_sql(layout: Layout, formats: dict[str, tuple[str, ...]]) -> str:
-    """The one pass from source text into raw.<kind>: stored values, attribution and problems.
-
-    `{source}` is left for the reader; each cell is trimmed once and parsed once in inner
-    selects and the checks reuse the results. Every source row is inserted, in order.
-    """
-    contract = layout.contract
-    decimal = "," if layout.delimiter in (";", "\t") else "."
-    values, parses, selects, checks, shown, reused = [], [], [], [], [], {}
-    for index, column in enumerate(contract.columns):
-        present = column.name in layout.positions
-        value = _text(contract, column.name) if present else "null::varchar"
-        if column.empty_means is not None:
-            value = f"coalesce({value}, {lit(column.empty_means)})"
-        chosen = formats.get(column.name)
-        typed_column = column if chosen is None else _with_formats(column, chosen)
-        values.append(f"{value} as __v{index}")
-        parses.append(f"{_parse(typed_column, f't.__v{index}', decimal)} as __p{index}")
-        reused[_parse(typed_column, value, decimal)] = f"t.__p{index}"
-        value, parsed = f"t.__v{index}", f"t.__p{index}"
-        selects.append(_pseudonym(value) if column.pii else parsed)
-        for condition, _ in _problems(column, value, parsed, decimal):
-            checks.append(condition)
-            shown.append(lit(f"({MASK[column.pii]})") if column.pii else value)
-    for column in contract.derived.values():
-        selects.append(f"cast({column.sql} as {SQL_TYPES[column.type]})")
-    texts = {  # the trimmed text of each present column, as computed once in `valued`
-        c.name: f"t.__v{i}"
-        for i, c in enumerate(contract.columns)
-        if c.name in layout.positions and c.empty_means is None
-    }
-    date_column = contract.attribution_date
-    if date_column and date_column in layout.positions:
-        col = contract.column(date_column)
-        chosen = formats.get(date_column)
-        date_value = _parse(
-            col if chosen is None else _with_formats(col, chosen),
-            _text(contract, date_column),
-            decimal,
-        )
-        attribution_date = f"cast({reused.get(date_value, date_value)} as date)"
-    else:
-        attribution_date = "null::date"
-    codes = [
-        f"rf_municipality({lit(rule.by)}, "
-        f"{_key(rule.by, texts.get(rule.column, 'null::varchar'))}, __date)"
-        for rule in contract.attribution
-    ]
-    codes.append("rf_municipality(getvariable('rf_hint')[1], getvariable('rf_hint')[2], __date)")
-    bad = " ".join(f"when {c} then {i + 1}" for i, c in enumerate(checks))
-    # A row is empty when every cell of the contract's is (the source flags wrong-width rows).
-    filled = ", ".join(texts.values()) or "null"
-    missing = "".join(
-        f", null::varchar as {ident(c.name)}"
-        for c in contract.columns
-        if c.name not in layout.positions
-    )
-    columns = ", ".join(
-        ident(n)
-        for n in (
-            "source_path",
-            "source_part",
-            "file_sha256",
-            "source_line",
-            "municipality_code",
-            *(c.name for c in contract.columns),
-            *contract.derived,
-            *(h for h, _ in HELPERS),
-        )
-    )
-    return f"""
-        insert into {raw_table(contract)} ({columns})
-        with src as (
-            select *{missing} from ({{source}})
-        ),
-        valued as (
-            select t.*, {", ".join(values)}, {_total_expr(layout)} as __total
-            from src as t
-        ),
-        parsed as (
-            select t.*, {", ".join(parses)},
-                coalesce(t.__empty_row, coalesce({filled}) is null) as __empty
-            from valued as t
-        ),
-        dated as (
-            select t.*, {attribution_date} as __date
-            from parsed as t
-        ),
-        checked as (
-            select t.*, case when t.__cells is not null then 0 {bad} end as __bad,
-                coalesce({", ".join(codes)}) as __code
-            from dated as t
-        )
-        select
-            getvariable('rf_path'),
-            getvariable('rf_part'),
-            getvariable('rf_sha256'),
-            t.__line_base,
-            t.__code,
-            {", ".join(selects)},
-            case
-                when t.__empty then {EMPTY_ROW}
-                when t.__total then {TOTALS_ROW}
-                when t.__bad is not null then t.__bad
-                when t.__code is null then {NO_MUNICIPALITY}
-            end,
-            case
-                when t.__empty or t.__total then null
-                when t.__bad = 0 then cast(t.__cells as varchar) || ' cells'
-                when t.__bad is not null then [{", ".join(["null", *shown])}][t.__bad + 1]
-                when t.__code is null then {_attribution_value(contract, layout)}
-            end
-        from checked as t
-    """
-
-
-def _text(contract: Contract, name: str) -> str:
-    """A landed cell as trimmed text; empty strings and the contract's NULL literals are null."""
-    value = f"nullif(rf_trim(t.{ident(name)}), '')"
-    if contract.null_literals:
-        listed = ", ".join(lit(n) for n in contract.null_literals)
-        value = f"case when {value} in ({listed}) then null else {value} end"
-    return value
-
-
-def _attribution_place(contract: Contract, layout: Layout) -> str:
-    present = [r for r in contract.attribution if r.column in layout.positions]
-    if not present:
-        return (
-            "(the export names no organisation, user domain or room, and no title line names one)"
-        )
-    return "(looked up " + ", ".join(f'"{r.column}" by {r.by}' for r in present) + ")"
-
-
-def _attribution_value(contract: Contract, layout: Layout) -> str:
-    """The cell that failed to name a municipality, as it may be shown (e-mails as *@domain)."""
-    for rule in contract.attribution:
-        if rule.column in layout.positions:
-            column = contract.column(rule.column)
-            raw = _text(contract, rule.column)
-            if column.pii == "email":
-                return f"'*@' || coalesce(rf_domain({raw}), '?')"
-            if column.pii:
-                return lit(f"({MASK[column.pii]})")
-            return raw
-    return "null::varchar"
-
-
-def _with_formats(column: Column, formats: tuple[str, ...]) -> Column:
-    return replace(column, formats=formats)
-
-
-def check_totals(con: duckdb.DuckDBPyConnection, layout: Layout, this_file: str) -> list[str]:
+def check_totals(table: TableLoad, layout: Layout) -> list[str]:
     """Compare a totals row with the sum of the rows as written: a mismatch is a warning."""
     contract = layout.contract
     if contract.totals_column is None:
@@ -845,10 +535,11 @@ def check_totals(con: duckdb.DuckDBPyConnection, layout: Layout, this_file: str)
         if column.type != "integer" or column.name not in layout.positions:
             continue
         value = ident(column.name)
-        stated, summed = con.execute(
+        stated, summed = table.con.execute(
             f"select sum({value}) filter (where __problem = {TOTALS_ROW}), "
             f"sum({value}) filter (where __problem is null or __problem >= {NO_MUNICIPALITY}) "
-            f"from {raw_table(contract)} where {this_file}"
+            f"from {raw_table(contract)} where {THIS_TABLE}",
+            table.this_table,
         ).fetchall()[0]
         if stated is not None and summed is not None and abs(stated - summed) > 0.5:
             warnings.append(
@@ -861,19 +552,17 @@ def check_totals(con: duckdb.DuckDBPyConnection, layout: Layout, this_file: str)
 STATED_SHOWN = 3
 
 
-def check_stated_totals(
-    con: duckdb.DuckDBPyConnection, contract: Contract, this_file: str
-) -> list[str]:
+def check_stated_totals(table: TableLoad, contract: Contract) -> list[str]:
     """Compare what a report states about each meeting (participants, length) with what its
     loaded rows add up to: a difference is a warning naming the meetings, never a rejection."""
     warnings = []
     for total in contract.stated_totals:
-        differ = con.execute(
+        differ = table.con.execute(
             f"select * from (select cast({total.per} as varchar) as per, {total.stated} as stated, "
             f"{total.counted} as counted from {raw_table(contract)} "
-            f"where {this_file} and __problem is null group by {total.per}) "
-            "where abs(stated - counted) > ? order by per",
-            [total.tolerance],
+            f"where {THIS_TABLE} and __problem is null group by {total.per}) "
+            "where abs(stated - counted) > $tolerance order by per",
+            {**table.this_table, "tolerance": total.tolerance},
         ).fetchall()
         if not differ:
             continue
@@ -893,9 +582,7 @@ def check_stated_totals(
 TITLE_READ = {"participants": ("integer", None, 0.0), "duration_s": ("duration", "minutes", 120.0)}
 
 
-def check_title_figures(
-    con: duckdb.DuckDBPyConnection, layout: Layout, this_file: str
-) -> list[str]:
+def check_title_figures(table: TableLoad, layout: Layout) -> list[str]:
     """Record what the title block states for the whole table (Teams' "Attended participants",
     Zoom's meeting block) in ops.stated_figures and compare it with what the rows stage to: a
     difference is a warning. Staging takes a stated meeting length over the rows' own."""
@@ -904,16 +591,16 @@ def check_title_figures(
     for figure, written, line in layout.stated:
         kind, unit, tolerance = TITLE_READ[figure]
         column = Column(figure, (), kind, unit=unit)
-        [[stated, counted, rows]] = con.execute(
-            f"select (select {_parse(column, 'v', '.')} from (select ?::varchar as v)), "
+        [[stated, counted, rows]] = table.con.execute(
+            f"select (select {parsed(column, '$written', '.')}), "
             f"{contract.staging[figure]}, count(*) "
-            f"from {raw_table(contract)} where {this_file} and __problem is null",
-            [written],
+            f"from {raw_table(contract)} where {THIS_TABLE} and __problem is null",
+            {**table.this_table, "written": written},
         ).fetchall()
-        con.execute(
-            "insert into ops.stated_figures "
-            "select getvariable('rf_path'), getvariable('rf_part'), ?, ?, ?",
-            [figure, stated, line],
+        table.con.execute(
+            "insert into ops.stated_figures values ($source_path, $source_part, $figure, "
+            "$stated, $line)",
+            {**table.this_table, "figure": figure, "stated": stated, "line": line},
         )
         if not rows or stated is None or counted is None or abs(stated - counted) <= tolerance:
             continue

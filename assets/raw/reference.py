@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from .load import ident
+from ..db import ident, lit
 
 
 @dataclass(frozen=True)
@@ -253,7 +253,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path, table: Referenc
     path = folder / table.file_name
     header = read_reference_header(path, table)
     _check_rows(path, table)
-    as_text = "{" + ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in header) + "}"
+    # DuckDB takes no parameters in `columns`: the header names are quoted literals
+    as_text = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in header) + "}"
     typed = ", ".join(
         f"cast({ident(name)} as {column.type}) as {ident(name)}"
         for name, column in table.columns.items()
@@ -272,11 +273,6 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path, table: Referenc
     except duckdb.Error as err:
         raise ReferenceError(f"{path}: {str(err).splitlines()[0]}") from err
     return con.execute(f"select count(*) from ref.{table.name}").fetchall()[0][0]
-
-
-def _lit(text: str) -> str:
-    """A SQL string literal of a header name (DuckDB takes no parameters in `columns`)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 MUNICIPALITY_KEYS_SQL = """

@@ -6,6 +6,8 @@ import duckdb
 
 from schemas import Contract
 
+from ..db import ident
+
 MEETING_COLUMNS = (
     ("period_start", "date"),
     ("period_end", "date"),
@@ -35,10 +37,6 @@ TRIP_COLUMNS = (
 )
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _deduplicated(contract: Contract) -> str:
     """raw.<kind>'s rows that the contract stages (its `where`), with rows that several
     overlapping exports share kept once (natural key). Filtering first keeps the window small:
@@ -47,7 +45,7 @@ def _deduplicated(contract: Contract) -> str:
     where = f" where {contract.staging['where']}" if contract.staging.get("where") else ""
     if not contract.natural_key:
         return f"(select * from {table}{where})" if where else table
-    key = ", ".join(_ident(k) for k in contract.natural_key)
+    key = ", ".join(ident(k) for k in contract.natural_key)
     # Only rows whose key hashes like another's need the window (a hash collision just sends a
     # row through it too); the millions of single calls pass straight through.
     return f"""(

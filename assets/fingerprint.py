@@ -1,0 +1,76 @@
+"""One policy for "has this changed": a fingerprint is the hash of its inputs' fingerprints and
+of the code that made it, the code found automatically from a module's imports.
+
+A module's code is its own source, the source of every module of this project it imports (and
+they import), and the SQL and TOML files beside each of those modules. Editing any of them
+changes the fingerprint, so nothing relies on a hand-bumped version number.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_SUFFIXES = (".sql", ".toml")
+
+
+def fingerprint(inputs: Iterable[str], code: str) -> str:
+    """The fingerprint of a result: its inputs' fingerprints, in order, and its code's."""
+    digest = hashlib.sha256(b"resfritt fingerprint\0")
+    for value in [*inputs, code]:
+        digest.update(value.encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def code_fingerprint(module: str, root: Path = ROOT) -> str:
+    """The hash of a module's code (see the module docstring), independent of where `root` is."""
+    digest = hashlib.sha256()
+    for path in code_files(module, root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def code_files(module: str, root: Path = ROOT) -> list[Path]:
+    """The module's source files under `root`, those they import, and the data files beside."""
+    seen: set[Path] = set()
+    pending = [_module_file(module, root)]
+    while pending:
+        path = pending.pop()
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        pending.extend(_imported_files(path, root))
+    data = {p for path in seen for s in DATA_SUFFIXES for p in path.parent.glob(f"*{s}")}
+    return sorted(seen | data)
+
+
+def _module_file(dotted: str, root: Path) -> Path | None:
+    base = root.joinpath(*dotted.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _package_of(path: Path, root: Path) -> list[str]:
+    """The package a module file belongs to, as a list of names (for relative imports)."""
+    return list(path.relative_to(root).parent.parts)
+
+
+def _imported_files(path: Path, root: Path) -> list[Path | None]:
+    """Files of this project that one module imports (absolute or relative imports)."""
+    found: list[Path | None] = []
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.Import):
+            found.extend(_module_file(alias.name, root) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            package = _package_of(path, root)
+            base = package[: len(package) - node.level + 1] if node.level else []
+            dotted = ".".join([*base, *(node.module or "").split(".")]).strip(".")
+            found.append(_module_file(dotted, root))
+            found.extend(_module_file(f"{dotted}.{alias.name}", root) for alias in node.names)
+    return found
