@@ -58,9 +58,7 @@ def reference_tables(warehouse: Warehouse, inputs: Inputs) -> Iterator[dg.Materi
         if last_fingerprint(con, "reference") == fingerprint:
             tables = [f"ref.{t.name}" for t in REFERENCE_TABLES] + ["ref.municipality_keys"]
             for key, table in zip([*REFERENCE_KEYS, MUNICIPALITY_KEYS], tables, strict=True):
-                yield dg.MaterializeResult(
-                    asset_key=key, metadata=unchanged_metadata(con, table)
-                )
+                yield dg.MaterializeResult(asset_key=key, metadata=unchanged_metadata(con, table))
             return
     check_reference(inputs.reference_path)
     with warehouse.connect() as con:
@@ -120,12 +118,16 @@ def raw_exports(
             tables = {RAW_KEYS[c.kind]: f"raw.{c.kind}" for c in load_contracts()}
             tables |= {FILES: "ops.files", QUARANTINE: "ops.quarantine"}
             for key, table in tables.items():
-                yield dg.MaterializeResult(
-                    asset_key=key, metadata=unchanged_metadata(con, table)
-                )
+                yield dg.MaterializeResult(asset_key=key, metadata=unchanged_metadata(con, table))
             return
     with warehouse.connect() as con:
-        report = ingest_folder(con, inputs.raw_path, inputs.pseudonym_key(), inputs.settle_s)
+        report = ingest_folder(
+            con,
+            inputs.raw_path,
+            inputs.pseudonym_key(),
+            inputs.settle_s,
+            private=warehouse.publication.private,
+        )
         for message in report.waiting:
             context.log.info(message)
         for record in report.loaded:

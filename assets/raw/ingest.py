@@ -431,10 +431,15 @@ def waiting_message(rel: str, settle_s: float) -> str:
 
 
 def ingest_folder(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, pseudonym_key: str, settle_s: float = 0.0
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    pseudonym_key: str,
+    settle_s: float = 0.0,
+    private: Path | None = None,
 ) -> IngestReport:
     """Load what is new or changed in the drop folder, one file per transaction; a file changed
-    less than `settle_s` seconds ago is left for the next run (it may still be arriving)."""
+    less than `settle_s` seconds ago is left for the next run (it may still be arriving).
+    Temporary copies of the exports go in `private` (a 0700 folder), else the system's."""
     contracts = load_contracts()
     ensure_ops(con)
     check_pseudonym_key(con, pseudonym_key)
@@ -453,7 +458,7 @@ def ingest_folder(
     present = {drop_name(f, raw_dir) for f in files}
     by_sha = {v[0]: p for p, v in known.items() if v[1] == fingerprint}
     report = IngestReport()
-    with tempfile.TemporaryDirectory(prefix="resfritt-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="resfritt-", dir=private) as scratch:
         for file in files:
             rel = drop_name(file, raw_dir)
             stat = file.stat()
