@@ -194,16 +194,27 @@ class Publication:
         shutil.rmtree(self.stage, ignore_errors=True)
 
 
+# DuckDB's file starts with three 4 KiB headers; its blocks follow.
+HEADERS_BYTES = 3 * 4096
+
+
 def damage(path: Path) -> str | None:
-    """Why a DuckDB file cannot be read (opening it and counting every table), or None if it can
-    (or does not exist yet)."""
+    """Why a DuckDB file cannot be read, or None if it can (or does not exist yet): it must open,
+    be as long as the blocks its header counts (a truncated copy is not), and count every table."""
     if not path.exists():
         return None
     try:
         with duckdb.connect(str(path), read_only=True) as con:
+            block_bytes, blocks = con.execute(
+                "select block_size, total_blocks from pragma_database_size() "
+                "where database_name = current_database()"
+            ).fetchall()[0]
+            expected = HEADERS_BYTES + block_bytes * blocks
+            if path.stat().st_size < expected:
+                return f"the file is cut short: {path.stat().st_size:,} of {expected:,} bytes"
             tables = con.execute(
-                "select schema_name, table_name from duckdb_tables() where database_name = "
-                "current_database()"
+                "select schema_name, table_name from duckdb_tables() "
+                "where database_name = current_database()"
             ).fetchall()
             for schema, table in tables:
                 con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()
