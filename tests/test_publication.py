@@ -3,6 +3,7 @@ the previous warehouse is kept and restores a damaged one, and nothing foreign i
 
 import hashlib
 import json
+import random
 import shutil
 import stat
 from pathlib import Path
@@ -11,6 +12,9 @@ import dagster as dg
 import duckdb
 import pytest
 from conftest import SAMPLE_RAW, resources_for, run_pipeline, scalar
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ingest_helpers import DAMAGE, LINE_SEEDS, damage_text, data_lines
 
 from assets.marts.parquet import EXPORTED
 from assets.publish import parquet_root, publish_stage, reports_root
@@ -295,3 +299,42 @@ def test_the_loader_keeps_its_temporary_copies_in_the_private_folder(tmp_path, m
     ingest.ingest_folder(con, raw, KEY, private=private)
     assert seen and all(private in p.parents for p in seen)
     assert list(private.iterdir()) == [], "removed when the load ends"
+
+
+@pytest.mark.pipeline
+@settings(
+    max_examples=2,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(how=st.sampled_from(DAMAGE), salt=st.integers(min_value=0, max_value=2**32))
+def test_a_run_over_a_damaged_export_succeeds_and_what_it_publishes_agrees(tmp_path, how, salt):
+    """The run succeeds, the good exports load whole, the damaged one's lines are all counted, and
+    the warehouse, the Parquet layer and the REMM report hold the same rows."""
+    folder = Path(tmp_path) / f"{how}-{salt}"
+    raw, warehouse = folder / "raw", folder / "warehouse" / "resfritt.duckdb"
+    raw.mkdir(parents=True)
+    good, seed = sorted(LINE_SEEDS)[:2]
+    (raw / good).write_bytes(LINE_SEEDS[good])
+    damaged = damage_text(LINE_SEEDS[seed], how, random.Random(salt))
+    (raw / f"damaged_{seed}").write_bytes(damaged)
+    assert run_pipeline(raw, warehouse).success
+    files = {path: (status, rows_in) for path, status, rows_in in query_files(warehouse)}
+    assert files[good] == ("loaded", data_lines(LINE_SEEDS[good]))
+    status, rows_in = files[f"damaged_{seed}"]
+    if status not in ("unrecognized", "unreadable"):
+        assert rows_in == data_lines(damaged)
+    counts = published_counts(warehouse)
+    assert all(w == p for w, p in counts.values()), counts
+    assert counts["staging.meeting_activity"][0] > 0
+    in_report, in_warehouse = remm_rows(warehouse)
+    assert in_report == in_warehouse
+
+
+def query_files(warehouse: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "select path, any_value(status), sum(rows_in) from ops.files group by path"
+        ).fetchall()
