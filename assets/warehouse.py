@@ -82,6 +82,14 @@ class Publication:
                 waited = True
                 time.sleep(0.2)
         self._lock_handle = handle
+        try:
+            self._recover()
+        except BaseException:
+            self._unlock()
+            raise
+
+    def _recover(self) -> None:
+        """Finish or clear what a killed run left, empty the private folder, restore damage."""
         if (self.stage / "ready").exists():
             self._commit()
             self.notes.append(
@@ -111,8 +119,8 @@ class Publication:
                 f"The warehouse {self.published} cannot be read ({problem}), and there is no "
                 f"good earlier generation to restore ({self.previous}: {kept}). Nothing was "
                 f"changed. Restore {self.published.name} from a backup, or move it away (for "
-                "example to " + damaged.name + ") so that the next run builds a new warehouse "
-                "from every file in the drop folder."
+                f"example to {damaged.name}) so that the next run builds a new warehouse from "
+                "every file in the drop folder."
             )
         os.replace(self.published, damaged)
         copy = self.published.with_name(self.published.name + ".restore")
@@ -170,11 +178,14 @@ class Publication:
             shutil.rmtree(self.private, ignore_errors=True)
         finally:
             self._started = False
-            if self._lock_handle is not None:
-                fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
-                self._lock_handle.close()
-                self._lock_handle = None
+            self._unlock()
         return published
+
+    def _unlock(self) -> None:
+        if self._lock_handle is not None:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            self._lock_handle.close()
+            self._lock_handle = None
 
     def _commit(self) -> None:
         """Move the build and the staged outputs into place; repeatable after a crash halfway."""

@@ -157,10 +157,8 @@ def test_a_damaged_warehouse_without_a_good_previous_generation_stops_the_run_an
     tmp_path,
 ):
     published = tmp_path / "w.duckdb"
-    _make(published, 1)
-    for v in range(1000):
-        with duckdb.connect(str(published)) as con:
-            con.execute("insert into t select ? from range(100)", [v])
+    with duckdb.connect(str(published)) as con:
+        con.execute("create table t as select range as v from range(100000)")
     _truncate(published)
     damaged = published.read_bytes()
     with pytest.raises(WarehouseDamaged) as raised:
@@ -170,6 +168,9 @@ def test_a_damaged_warehouse_without_a_good_previous_generation_stops_the_run_an
     assert "w.previous.duckdb: it does not exist" in text
     assert "Nothing was changed" in text and "from a backup, or move it away" in text
     assert published.read_bytes() == damaged
+    again = Publication(published, lock_timeout_s=0.5)  # the stopped run released the lock
+    with pytest.raises(WarehouseDamaged):
+        again.begin()
 
 
 @pytest.mark.unit
