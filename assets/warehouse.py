@@ -1,12 +1,16 @@
 """The warehouse: a run builds a private copy and publishes it atomically when every step succeeded.
 
 Notebooks keep reading the published file (read-only) while a run writes; a failed or killed run
-leaves the published file untouched; one run writes at a time (a lock file, waited on).
+leaves the published file, the Parquet layer and the reports untouched; one run writes at a time
+(a lock file, waited on).
 
-Why it holds: a run writes only <name>.build; publishing is one os.replace of a checkpointed file,
-so the published path always names a complete database. A notebook's open read-only connection
-keeps the inode it opened (the old file stays readable until the notebook reconnects). A killed run
-leaves at most a .build file, which the next run deletes once it holds the lock.
+Why it holds: a run writes only <name>.build and a stage folder (.<name>.stage, see publish.py);
+publishing is a `ready` marker in the stage, then one os.replace of the checkpointed build and the
+renames of the staged outputs, so the published path always names a complete database. A run
+killed after the marker is completed by the next one; before it, its build and stage are deleted
+once the next run holds the lock. The warehouse published before the last one is kept as
+<stem>.previous<suffix>: a published file that cannot be read is restored from it when a run
+begins. Temporary copies of personal data live in .<name>.private (0700), emptied by every run.
 """
 
 from __future__ import annotations
@@ -17,26 +21,37 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
+from .publish import publish_stage
+
 
 class WarehouseBusy(RuntimeError):
     """Another run holds the warehouse lock for longer than we are willing to wait."""
 
 
+class WarehouseDamaged(RuntimeError):
+    """The published warehouse cannot be read and no kept generation can replace it."""
+
+
 class Publication:
-    """One run's private build of the warehouse file, published with os.replace on success."""
+    """One run's private build of the warehouse file and stage of outputs, published on success."""
 
     def __init__(self, published: Path, lock_timeout_s: float = 900.0) -> None:
         self.published = published
         self.build = published.with_name(published.name + ".build")
         self.lock_path = published.with_name(published.name + ".lock")
+        self.previous = published.with_name(f"{published.stem}.previous{published.suffix}")
+        self.stage = published.with_name(f".{published.name}.stage")
+        self.private = published.with_name(f".{published.name}.private")
         self.lock_timeout_s = lock_timeout_s
         self.failed: list[str] = []
+        self.notes: list[str] = []
         self._lock_handle = None
         self._started = False
 
@@ -67,8 +82,66 @@ class Publication:
                 waited = True
                 time.sleep(0.2)
         self._lock_handle = handle
+        try:
+            self._recover()
+        except BaseException:
+            self._unlock()
+            raise
+
+    def _recover(self) -> None:
+        """Finish or clear what a killed run left, empty the private folder, restore damage."""
+        if (self.stage / "ready").exists():
+            self._commit()
+            self.notes.append(
+                f"The last run was stopped while it published {self.published}; its publication "
+                "was completed now (warehouse, Parquet and reports from that run)."
+            )
         for leftover in (self.build, self.build.with_name(self.build.name + ".wal")):
             leftover.unlink(missing_ok=True)
+        shutil.rmtree(self.stage, ignore_errors=True)
+        self.stage.mkdir()
+        # A killed run's temporary copies of personal data go here; remove them before anything.
+        shutil.rmtree(self.private, ignore_errors=True)
+        self.private.mkdir(mode=0o700)
+        self.private.chmod(0o700)
+        self._restore_if_damaged()
+
+    def _restore_if_damaged(self) -> None:
+        """A published warehouse that cannot be read is replaced by the kept previous generation
+        (the damaged file is kept beside it); without a good one the run stops and says why."""
+        problem = damage(self.published)
+        if problem is None:
+            return
+        damaged = self.published.with_name(f"{self.published.stem}.damaged{self.published.suffix}")
+        kept = damage(self.previous) if self.previous.exists() else "it does not exist"
+        if kept is not None:
+            raise WarehouseDamaged(
+                f"The warehouse {self.published} cannot be read ({problem}), and there is no "
+                f"good earlier generation to restore ({self.previous}: {kept}). Nothing was "
+                f"changed. Restore {self.published.name} from a backup, or move it away (for "
+                f"example to {damaged.name}) so that the next run builds a new warehouse from "
+                "every file in the drop folder."
+            )
+        os.replace(self.published, damaged)
+        copy = self.published.with_name(self.published.name + ".restore")
+        shutil.copyfile(self.previous, copy)
+        os.replace(copy, self.published)
+        _fsync_dir(self.published.parent)
+        when = datetime.fromtimestamp(self.previous.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        self.notes.append(
+            f"The warehouse {self.published} could not be read ({problem}). It was restored from "
+            f"{self.previous.name}, the generation published before the last one ({when}); the "
+            f"damaged file is kept as {damaged.name}. Exports loaded since then are loaded again "
+            "by this run if they are still in the drop folder."
+        )
+
+    def staged(self, name: str) -> Path:
+        """An empty folder in this run's stage for one output (`parquet`, `reports`), moved into
+        place when the warehouse is published and dropped when it is not."""
+        folder = self.stage / name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        return folder
 
     def writable(self) -> Path:
         """The build file, copied from the published one on first use."""
@@ -85,24 +158,80 @@ class Publication:
         return self.published if self.published.exists() else None
 
     def finish(self) -> bool:
-        """Publish the build if nothing failed, else drop it. Returns whether it published."""
+        """Publish the build and the staged outputs if nothing failed, else drop them. Returns
+        whether the warehouse itself was published."""
         published = False
         try:
-            if self._started and not self.failed:
-                with duckdb.connect(str(self.build)) as con:
-                    con.execute("checkpoint")
-                os.replace(self.build, self.published)
-                _fsync_dir(self.published.parent)
-                published = True
+            if not self.failed:
+                if self._started:
+                    with duckdb.connect(str(self.build)) as con:
+                        con.execute("checkpoint")
+                published = self._started
+                ready = self.stage / "ready"
+                with ready.open("w") as handle:
+                    os.fsync(handle.fileno())
+                _fsync_dir(self.stage)
+                self._commit()
             else:
                 self.build.unlink(missing_ok=True)
+                shutil.rmtree(self.stage, ignore_errors=True)
+            shutil.rmtree(self.private, ignore_errors=True)
         finally:
             self._started = False
-            if self._lock_handle is not None:
-                fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
-                self._lock_handle.close()
-                self._lock_handle = None
+            self._unlock()
         return published
+
+    def _unlock(self) -> None:
+        if self._lock_handle is not None:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            self._lock_handle.close()
+            self._lock_handle = None
+
+    def _commit(self) -> None:
+        """Move the build and the staged outputs into place; repeatable after a crash halfway."""
+        if self.build.exists():
+            if self.published.exists():
+                keep = self.previous.with_name(self.previous.name + ".link")
+                keep.unlink(missing_ok=True)
+                try:
+                    os.link(self.published, keep)
+                except OSError:  # a file system without hard links
+                    shutil.copyfile(self.published, keep)
+                os.replace(keep, self.previous)
+            os.replace(self.build, self.published)
+        self.notes.extend(publish_stage(self.stage, self.published))
+        _fsync_dir(self.published.parent)
+        (self.stage / "ready").unlink(missing_ok=True)
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+
+# DuckDB's file starts with three 4 KiB headers; its blocks follow.
+HEADERS_BYTES = 3 * 4096
+
+
+def damage(path: Path) -> str | None:
+    """Why a DuckDB file cannot be read, or None if it can (or does not exist yet): it must open,
+    be as long as the blocks its header counts (a truncated copy is not), and count every table."""
+    if not path.exists():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            block_bytes, blocks = con.execute(
+                "select block_size, total_blocks from pragma_database_size() "
+                "where database_name = current_database()"
+            ).fetchall()[0]
+            expected = HEADERS_BYTES + block_bytes * blocks
+            if path.stat().st_size < expected:
+                return f"the file is cut short: {path.stat().st_size:,} of {expected:,} bytes"
+            tables = con.execute(
+                "select schema_name, table_name from duckdb_tables() "
+                "where database_name = current_database()"
+            ).fetchall()
+            for schema, table in tables:
+                con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()
+    except duckdb.Error as err:
+        return str(err).splitlines()[0]
+    return None
 
 
 def run_problems(context: dg.InitResourceContext) -> list[str]:
@@ -148,12 +277,14 @@ class Warehouse(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._publication = Publication(Path(self.path).resolve(), self.lock_timeout_s)
         self._publication.begin(context.log.info if context.log is not None else None)
+        self._say(context)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._publication is None:
             return
         self._publication.failed.extend(run_problems(context))
         published = self._publication.finish()
+        self._say(context)
         if context.log is not None:
             if published:
                 context.log.info(f"Warehouse {self.path} published.")
@@ -162,6 +293,14 @@ class Warehouse(dg.ConfigurableResource):
                 context.log.warning(f"Warehouse {self.path} left unchanged: {reasons}")
             else:
                 context.log.info(f"Warehouse {self.path} unchanged (nothing new to write).")
+
+    def _say(self, context: dg.InitResourceContext) -> None:
+        """Log what the publication did that a person should know (a restore, a folder moved)."""
+        if self._publication is not None and context.log is not None:
+            for note in self._publication.notes:
+                context.log.warning(note)
+        if self._publication is not None:
+            self._publication.notes.clear()
 
     @property
     def publication(self) -> Publication:
@@ -172,9 +311,7 @@ class Warehouse(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A write connection to this run's build; an error marks the run as not publishable."""
-        con = duckdb.connect(
-            str(self.publication.writable()), config={"memory_limit": self.memory_limit}
-        )
+        con = duckdb.connect(str(self.publication.writable()), config=self._config())
         try:
             yield con
         except BaseException as err:
@@ -187,7 +324,7 @@ class Warehouse(dg.ConfigurableResource):
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only view of what this run sees, without copying the warehouse."""
         path = self.publication.readable()
-        config = {"memory_limit": self.memory_limit}
+        config = self._config()
         con = (
             duckdb.connect(str(path), read_only=True, config=config)
             if path
@@ -197,6 +334,11 @@ class Warehouse(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
+
+    def _config(self) -> dict:
+        # DuckDB spills to disk beside the database by default; spilled rows are personal data.
+        spill = self.publication.private / "duckdb"
+        return {"memory_limit": self.memory_limit, "temp_directory": str(spill)}
 
     def block(self, reason: str) -> None:
         """A blocking check failed: this run must not publish."""

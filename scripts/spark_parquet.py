@@ -61,8 +61,7 @@ def read(spark, root: str) -> dict:
     return {
         "virtual_meetings": sorted([_plain(v) for v in r] for r in meetings.collect()),
         "programme_totals": sorted(
-            [r["programme"], r["year"], {n: _plain(r[n]) for n in TOTALS}]
-            for r in totals.collect()
+            [r["programme"], r["year"], {n: _plain(r[n]) for n in TOTALS}] for r in totals.collect()
         ),
     }
 

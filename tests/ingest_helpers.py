@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import random
 import zipfile
 from pathlib import Path
 
@@ -145,3 +146,41 @@ STATUSES = {
     "duplicate",
     "ignored",
 }
+
+
+# Exports whose every non-blank line after the header is a data row (no preamble, no footer).
+LINE_SEEDS = {
+    name: (ROOT / "data" / "raw" / name).read_bytes()
+    for name in (
+        "lync_sessiondetails_knutepunkt_2013.csv",
+        "teams_user_activity_voss_2024-03.csv",
+        "telia_telemote_webb_2016.csv",
+    )
+}
+NEWLINES = b"\r\n"
+DAMAGE = ["truncate", "flip", "insert_quote", "insert_nul"]
+
+
+def data_lines(data: bytes) -> int:
+    """The physical data lines of a one-header text export: non-blank lines after the first,
+    counted without any CSV parser (NUL bytes are stripped, as the loader does)."""
+    text = data.replace(b"\x00", b"").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return max(0, sum(1 for line in text.split(b"\n") if line.strip()) - 1)
+
+
+def damage_text(data: bytes, how: str, rnd: random.Random) -> bytes:
+    """Damage after the header line, never adding or removing a line break (so the file's
+    physical lines stay countable): a cut, flipped bytes, a stray quote or NULs."""
+    start = data.index(b"\n") + 1
+    if how == "truncate":
+        return data[: rnd.randrange(start, len(data))]
+    out = bytearray(data)
+    for _ in range(rnd.randint(1, 5)):
+        at = rnd.randrange(start, len(out))
+        if how == "flip" and out[at] not in NEWLINES:
+            out[at] = rnd.choice([b for b in range(256) if b not in NEWLINES])
+        elif how == "insert_quote":
+            out[at:at] = b'"'
+        elif how == "insert_nul":
+            out[at:at] = b"\x00" * rnd.randint(1, 3)
+    return bytes(out)

@@ -3,6 +3,7 @@ municipality, with figures equal to the marts, an inline SVG trend, the source f
 no JavaScript, nothing from the network, and hostile names escaped."""
 
 import importlib.util
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -223,22 +224,32 @@ def test_bands_and_svg_ids():
     )
 
 
-def test_a_page_no_longer_built_is_removed(sample_warehouse, tmp_path):
+def test_a_page_no_longer_built_is_removed_and_a_page_resfritt_did_not_write_is_kept(
+    sample_warehouse, tmp_path
+):
     from assets.marts.site import render_site, site_pages
+    from assets.publish import publish_reports, seal_reports
 
-    folder = tmp_path / "site"
-    (folder / "gone").mkdir(parents=True)
-    (folder / "gone" / "9999.html").write_text("<p>old</p>", encoding="utf-8")
+    folder = tmp_path / "reports"
+    (folder / "site" / "gone").mkdir(parents=True)
+    (folder / "site" / "gone" / "9999.html").write_text("<p>old</p>", encoding="utf-8")
+    (folder / "site" / "mine.html").write_text("<p>an analyst's page</p>", encoding="utf-8")
+    old = {"fingerprint": "x", "files": {}, "written": ["site/gone/9999.html"]}
+    (folder / "manifest.json").write_text(json.dumps(old), encoding="utf-8")
+    staged = tmp_path / "stage"
     with duckdb.connect(str(sample_warehouse), read_only=True) as con:
         programmes = [p for p in site_pages(con) if p.programme == "voss"]
-    render_site(programmes, folder)
+    index = render_site(programmes, staged / "site")
+    seal_reports(staged, "y", {"site": index})
+    publish_reports(folder, staged)
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html")) == [
-        "index.html",
-        "voss/4621.html",
-        "voss/index.html",
-        "voss/print.html",
+        "site/index.html",
+        "site/mine.html",
+        "site/voss/4621.html",
+        "site/voss/index.html",
+        "site/voss/print.html",
     ]
-    assert not (folder / "gone").exists()
+    assert not (folder / "site" / "gone").exists()
 
 
 @pytest.fixture(scope="module")

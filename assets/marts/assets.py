@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from ..materialize import rebuild_if_changed, upstream_fingerprint
+from ..publish import MANIFEST, reports_root, seal_reports
 from ..warehouse import Warehouse
 from . import reports as report_files
 from . import site as report_site
@@ -194,11 +195,11 @@ def data_quality_flags(warehouse: Warehouse) -> dg.MaterializeResult:
     )
 
 
-def _png_markdown(files: dict[str, Path]) -> str:
+def _png_markdown(files: dict[str, Path], written: Path) -> str:
     parts = []
     for label, path in files.items():
         if path.suffix == ".png":
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            data = base64.b64encode((written / path.name).read_bytes()).decode("ascii")
             parts.append(f"**{label}**\n\n![{label}](data:image/png;base64,{data})")
     return "\n\n".join(parts)
 
@@ -212,9 +213,10 @@ def _png_markdown(files: dict[str, Path]) -> str:
 def reports(warehouse: Warehouse) -> dg.MaterializeResult:
     """Files people open, in the reports folder beside the warehouse: an Excel workbook and a PNG
     chart of progress per programme, the REMM indicators (meetings, trips, CO2 per employee) and a
-    static site to share (site/index.html, a page per programme and municipality)."""
-    folder = Path(warehouse.path).resolve().parent / "reports"
-    manifest = folder / "manifest.json"
+    static site to share (site/index.html, a page per programme and municipality). Published with
+    the warehouse at the end of a good run."""
+    folder = reports_root(Path(warehouse.path))
+    manifest = folder / MANIFEST
     salt = report_site.source_text()
     with warehouse.read() as con:
         # "raw" too: the site lists the source files (ops.files), which a rename alone changes.
@@ -225,20 +227,21 @@ def reports(warehouse: Warehouse) -> dg.MaterializeResult:
                 (folder / name).exists() for name in previous.get("files", {}).values()
             ):
                 files = {label: folder / name for label, name in previous["files"].items()}
-                return dg.MaterializeResult(metadata=_report_metadata(folder, files, True))
-        files = report_files.write_reports(con, folder)
-        files["site"] = report_site.write_site(con, folder / "site")
-    listing = {label: path.relative_to(folder).as_posix() for label, path in files.items()}
-    payload = json.dumps({"fingerprint": fingerprint, "files": listing}, indent=2).encode()
-    report_files.atomic_write(manifest, lambda handle: handle.write(payload))
-    return dg.MaterializeResult(metadata=_report_metadata(folder, files, False))
+                return dg.MaterializeResult(metadata=_report_metadata(folder, files, folder, True))
+        staged = warehouse.publication.staged("reports")
+        written = report_files.write_reports(con, staged)
+        written["site"] = report_site.write_site(con, staged / "site")
+    seal_reports(staged, fingerprint, written)
+    files = {label: folder / path.relative_to(staged) for label, path in written.items()}
+    return dg.MaterializeResult(metadata=_report_metadata(folder, files, staged, False))
 
 
-def _report_metadata(folder: Path, files: dict, unchanged: bool) -> dict:
-    """The report files and their charts, shown the same whether rebuilt or not."""
+def _report_metadata(folder: Path, files: dict, written: Path, unchanged: bool) -> dict:
+    """The report files (where they are published) and their charts (read from `written`), shown
+    the same whether rebuilt or not."""
     return {
         **({"unchanged": True} if unchanged else {}),
         "folder": dg.MetadataValue.path(str(folder)),
         **{label: dg.MetadataValue.path(str(path)) for label, path in files.items()},
-        "charts": dg.MetadataValue.md(_png_markdown(files)),
+        "charts": dg.MetadataValue.md(_png_markdown(files, written)),
     }

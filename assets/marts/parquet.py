@@ -2,22 +2,22 @@
 
 The folder `<warehouse dir>/parquet` is a symlink to one complete version,
 `parquet.<fingerprint>/<schema>.<table>/year=YYYY/month=MM/*.parquet`. A run writes a new version
-in a hidden temporary folder and swaps the symlink with one os.replace, so a Spark, Trino or
-DuckDB reader sees the old version or the new one, never half of one. The version is named after
-the fingerprints of the tables it holds, so a run with nothing new writes nothing.
+into its stage folder; the warehouse's publication moves it in and swaps the symlink with one
+os.replace (publish.py), so a Spark, Trino or DuckDB reader sees the old version or the new one,
+never half of one, and never one the warehouse does not hold. The version is named after the
+fingerprints of the tables it holds, so a run with nothing new writes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from ..materialize import upstream_fingerprint
+from ..publish import parquet_root
 from ..warehouse import Warehouse
 
 EXPORTED = (
@@ -31,10 +31,6 @@ EXPORTED = (
 )
 DATE_COLUMNS = ("period_start", "trip_date")
 LOGIC = Path(__file__).read_bytes()
-
-
-def parquet_root(warehouse_path: str) -> Path:
-    return Path(warehouse_path).resolve().parent / "parquet"
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
@@ -82,24 +78,6 @@ def write_version(con: duckdb.DuckDBPyConnection, tables: list[str], target: Pat
     return rows
 
 
-def publish(root: Path, built: Path, version: str) -> Path:
-    """Move a finished build to `parquet.<version>` and point the `parquet` symlink at it."""
-    final = root.with_name(f"{root.name}.{version}")
-    if final.exists():
-        shutil.rmtree(final)
-    built.rename(final)
-    link = root.with_name(f".{root.name}.link")
-    link.unlink(missing_ok=True)
-    link.symlink_to(final.name)
-    if root.exists() and not root.is_symlink():
-        shutil.rmtree(root)  # a folder left by hand: replaced by the versioned layout
-    os.replace(link, root)
-    for old in root.parent.glob(f"{root.name}.*"):
-        if old != final and old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-    return final
-
-
 @dg.asset(
     key=["marts", "parquet_export"],
     group_name="marts",
@@ -108,9 +86,9 @@ def publish(root: Path, built: Path, version: str) -> Path:
 )
 def parquet_export(warehouse: Warehouse) -> dg.MaterializeResult:
     """Staging and marts as Parquet files partitioned by year and month (hive layout) in a folder
-    beside the warehouse, for Spark, Trino or any engine that reads a folder. Swapped in atomically;
-    rewritten only when one of its tables changed."""
-    root = parquet_root(warehouse.path)
+    beside the warehouse, for Spark, Trino or any engine that reads a folder. Swapped in with the
+    warehouse at the end of a good run; rewritten only when one of its tables changed."""
+    root = parquet_root(Path(warehouse.path))
     with warehouse.read() as con:
         present = [
             t
@@ -126,20 +104,13 @@ def parquet_export(warehouse: Warehouse) -> dg.MaterializeResult:
         current = root.resolve().name if root.is_symlink() and root.resolve().exists() else None
         if current == f"{root.name}.{version}":
             return dg.MaterializeResult(metadata={"unchanged": True, "path": str(root)})
-        root.parent.mkdir(parents=True, exist_ok=True)
-        built = root.with_name(f".{root.name}.{version}.tmp")
-        shutil.rmtree(built, ignore_errors=True)
+        built = warehouse.publication.staged("parquet") / f"{root.name}.{version}"
         built.mkdir()
-        try:
-            rows = write_version(con, present, built)
-        except BaseException:
-            shutil.rmtree(built, ignore_errors=True)
-            raise
-    final = publish(root, built, version)
+        rows = write_version(con, present, built)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(root)),
-            "version": final.name,
+            "version": built.name,
             "tables": dg.MetadataValue.json(rows),
         }
     )

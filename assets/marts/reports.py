@@ -1,7 +1,8 @@
 """Reports people open: an Excel workbook and a PNG chart per programme, and a REMM indicator CSV.
 
-Everything is read from the marts and ref schemas and written atomically (a temporary file in the
-same folder, then os.replace), so a reader never sees half a file. Text that a spreadsheet would
+Everything is read from the marts and ref schemas and written into the run's stage folder, which
+the warehouse's publication moves into `reports/` (publish.py), so a reader never sees half a file
+or a report the warehouse does not hold. Text that a spreadsheet would
 run as a formula (= + - @ at the start) is always written as text.
 """
 

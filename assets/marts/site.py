@@ -313,8 +313,8 @@ def environment() -> jinja2.Environment:
 
 
 def render_site(programmes: list[Programme], folder: Path) -> Path:
-    """Write the site's pages into `folder` (each atomically) and remove pages no longer built;
-    returns the path of the top index.html."""
+    """Write the site's pages into `folder` (each atomically); returns the path of the top
+    index.html. Pages no longer built are removed when the reports are published (publish.py)."""
     env = environment()
     pages: dict[Path, str] = {
         folder / "index.html": env.get_template("index.html").render(
@@ -333,11 +333,6 @@ def render_site(programmes: list[Programme], folder: Path) -> Path:
     for path, text in pages.items():
         data = text.encode("utf-8")
         atomic_write(path, lambda handle, data=data: handle.write(data))
-    for stale in sorted(folder.rglob("*"), reverse=True):  # a folder's files before the folder
-        if stale.is_file() and stale not in pages and stale.suffix == ".html":
-            stale.unlink()
-        elif stale.is_dir() and not any(stale.iterdir()):
-            stale.rmdir()
     return folder / "index.html"
 
 

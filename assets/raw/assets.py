@@ -121,7 +121,13 @@ def raw_exports(
                 yield dg.MaterializeResult(asset_key=key, metadata=unchanged_metadata(con, table))
             return
     with warehouse.connect() as con:
-        report = ingest_folder(con, inputs.raw_path, inputs.pseudonym_key(), inputs.settle_s)
+        report = ingest_folder(
+            con,
+            inputs.raw_path,
+            inputs.pseudonym_key(),
+            inputs.settle_s,
+            private=warehouse.publication.private,
+        )
         for message in report.waiting:
             context.log.info(message)
         for record in report.loaded:

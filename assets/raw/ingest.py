@@ -261,10 +261,12 @@ def ingest_folder(
     pseudonym_key: str,
     settle_s: float = 0.0,
     on_progress: Progress | None = None,
+    private: Path | None = None,
 ) -> IngestReport:
     """Load what is new or changed in the drop folder, one file per transaction; a file changed
     less than `settle_s` seconds ago is left for the next run (it may still be arriving).
-    `on_progress(rows_read, bytes_read, bytes_total)` is called after each batch of a file."""
+    `on_progress(rows_read, bytes_read, bytes_total)` is called after each batch of a file.
+    Temporary copies of the exports go in `private` (a 0700 folder), else the system's."""
     contracts = load_contracts()
     con.execute(OPS_DDL)
     check_pseudonym_key(con, pseudonym_key)
@@ -272,7 +274,7 @@ def ingest_folder(
     for contract in contracts:
         ensure_raw_table(con, contract)
     files = drop_folder_files(raw_dir)
-    with tempfile.TemporaryDirectory(prefix="resfritt-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="resfritt-", dir=private) as scratch:
         folder = FolderPass(
             con,
             raw_dir,
