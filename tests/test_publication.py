@@ -282,16 +282,17 @@ def test_a_run_killed_before_publishing_leaves_nothing_and_its_private_copies_ar
 def test_the_loader_keeps_its_temporary_copies_in_the_private_folder(tmp_path, monkeypatch):
     from ingest_helpers import KEY, connect
 
+    import assets.raw.file_load as file_load
     import assets.raw.ingest as ingest
 
     seen = []
-    original = ingest.open_sources
+    original = file_load.open_sources
 
     def recording(file, rel, scratch, *args, **kwargs):
         seen.append(Path(scratch))
         return original(file, rel, scratch, *args, **kwargs)
 
-    monkeypatch.setattr(ingest, "open_sources", recording)
+    monkeypatch.setattr(file_load, "open_sources", recording)
     raw, private = tmp_path / "raw", tmp_path / "private"
     raw.mkdir()
     private.mkdir(mode=0o700)
