@@ -7,6 +7,7 @@ from assets.marts import checks as marts_checks
 from assets.marts import estimate_checks, parquet
 from assets.raw import assets as raw
 from assets.raw import checks as raw_checks
+from assets.raw.manifest import LoadedFiles
 from assets.staging import assets as staging
 from assets.staging import checks as staging_checks
 
@@ -17,7 +18,9 @@ from .sensors import raw_folder_sensor
 
 
 def make_definitions(resources: dict) -> dg.Definitions:
-    """The project's Definitions with the given resources (the tests pass temporary folders)."""
+    """The project's Definitions with the given resources (the tests pass temporary folders); the
+    sensor reads the warehouse that the `warehouse` resource publishes."""
+    resources = {"loaded_files": LoadedFiles(warehouse=resources["warehouse"].path), **resources}
     return dg.Definitions(
         assets=dg.load_assets_from_modules([raw, staging, marts, parquet]),
         asset_checks=dg.load_asset_checks_from_modules(
