@@ -26,6 +26,7 @@ from .load import (
     load_layout,
     raw_table,
 )
+from .progress import OnProgress
 from .recognise import Layout, Miss, recognise
 from .sources import FileScan, Source, UnreadableFile, open_sources, scan_file
 
@@ -375,6 +376,7 @@ def load_file(
     scratch: Path,
     parallel: bool = True,
     safe: bool = False,
+    on_progress: OnProgress | None = None,
 ) -> list[FileRecord]:
     """Recognise and load every table in one file; unrecognised parts are recorded, not fatal."""
     sha = scan.sha256
@@ -411,6 +413,7 @@ def load_file(
                 blanks=scan.blank_lines if layout.source.path == file else None,
                 parallel=parallel,
                 safe=safe,
+                on_progress=on_progress,
             )
         if layout.source.nul_bytes:
             outcome.warnings.insert(0, _nul_warning(layout.source.nul_bytes))
@@ -431,7 +434,11 @@ def waiting_message(rel: str, settle_s: float) -> str:
 
 
 def ingest_folder(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, pseudonym_key: str, settle_s: float = 0.0
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    pseudonym_key: str,
+    settle_s: float = 0.0,
+    on_progress: OnProgress | None = None,
 ) -> IngestReport:
     """Load what is new or changed in the drop folder, one file per transaction; a file changed
     less than `settle_s` seconds ago is left for the next run (it may still be arriving)."""
@@ -507,7 +514,9 @@ def ingest_folder(
                 else:
                     purge(con, rel, contracts)
                     readable = _readable_name(file, rel, Path(scratch))
-                    records = _load_retrying(con, readable, rel, scan, contracts, Path(scratch))
+                    records = _load_retrying(
+                        con, readable, rel, scan, contracts, Path(scratch), on_progress
+                    )
                     for record in records:
                         if readable != file:
                             _escaped_name_note(record)
@@ -528,13 +537,17 @@ def ingest_folder(
     return report
 
 
-def _load_retrying(con, file: Path, rel: str, scan: FileScan, contracts, scratch: Path):
+def _load_retrying(
+    con, file: Path, rel: str, scan: FileScan, contracts, scratch: Path, on_progress=None
+):
     """load_file, again serially when quoted cells span lines, and again line by line when a
     quote never closes; each retry starts the file's transaction afresh."""
     parallel, safe = True, False
     while True:
         try:
-            return load_file(con, file, rel, scan, contracts, scratch, parallel, safe)
+            return load_file(
+                con, file, rel, scan, contracts, scratch, parallel, safe, on_progress
+            )
         except SerialReadNeeded:
             parallel = False
         except SafeReadNeeded:

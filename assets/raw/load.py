@@ -10,6 +10,7 @@ import duckdb
 
 from schemas import Column, Contract, normalise_header
 
+from .progress import OnProgress, watch_query
 from .recognise import Layout
 from .sources import data_lines, excel_rows, safe_text_rows, scan_file, text_rows
 
@@ -298,7 +299,7 @@ def _layout_rows(layout: Layout, broken: list[int] | None = None):
 
 
 def _normalised_source(
-    layout: Layout, scratch: Path, broken: list[int] | None = None
+    layout: Layout, scratch: Path, broken: list[int] | None = None, on_progress=None
 ) -> tuple[str, list]:
     """Small or awkward sources (Excel, UTF-16, cp1252, sectioned files) via a UTF-8 copy that
     keeps each row's original line number; a row of the wrong width keeps only its cell count."""
@@ -308,7 +309,9 @@ def _normalised_source(
         writer = csv.writer(handle)
         writer.writerow(["__line", "__cells", *names])
         header, ended, after_blank = _header_key(layout), False, False
-        for number, cells in _layout_rows(layout, broken):
+        for count, (number, cells) in enumerate(_layout_rows(layout, broken), 1):
+            if on_progress is not None and count % PROGRESS_ROWS == 0:
+                on_progress(layout.source.label, count, 0, 0)
             if not any(c.strip() for c in cells):
                 ended = ended or layout.contract.table_ends_at_blank
                 after_blank = True
@@ -452,6 +455,7 @@ def _read_direct(con: duckdb.DuckDBPyConnection, layout: Layout, insert: str, pa
 
 
 HELPERS = (("__problem", "integer"), ("__value", "varchar"))
+PROGRESS_ROWS = 50_000  # a re-encoded source reports its rows this often
 # __problem of a row while its file loads: null = loaded, 0.. = the first problem found (see
 # _problem_list), and these, which are deleted before the file's transaction ends:
 NO_MUNICIPALITY, TOTALS_ROW, EMPTY_ROW = -1, -2, -3
@@ -470,6 +474,7 @@ def load_layout(
     blanks: tuple[int, ...] | None = None,
     parallel: bool = True,
     safe: bool = False,
+    on_progress: OnProgress | None = None,
 ) -> Outcome:
     """Type, validate and attribute one table; loaded rows to raw, the rest to quarantine.
 
@@ -489,7 +494,8 @@ def load_layout(
     stray = 0
     if direct:
         formats = choose_formats(con, layout, warnings, _direct_source(layout, parallel=True))
-        _read_direct(con, layout, _insert_sql(layout, formats), parallel)
+        with watch_query(con, layout.source.path, layout.source.label, on_progress):
+            _read_direct(con, layout, _insert_sql(layout, formats), parallel)
         if blanks is None:
             blanks = scan_file(layout.source.path, hashed=False).blank_lines
         skipped = _skipped_lines(con, layout, blanks)
@@ -501,7 +507,7 @@ def load_layout(
         _number_rows(con, layout, table, path, part, skipped)
     else:
         broken: list[int] | None = [] if safe else None
-        source = _normalised_source(layout, scratch, broken)
+        source = _normalised_source(layout, scratch, broken, on_progress)
         formats = choose_formats(con, layout, warnings, source)
         con.execute(_insert_sql(layout, formats).format(source=source[0]), source[1])
         con.execute(
