@@ -127,7 +127,7 @@ class TerminalProgress(LoadProgress):
                 tasks[path] = bar.add_task(path, total=total or None, rows=0, rate=0.0)
                 started[path] = log.clock()
             seconds = log.clock() - started[path]
-            rate = rows / seconds if seconds > 0 else 0.0
+            rate = rows / seconds if seconds >= 1.0 else 0.0
             bar.update(tasks[path], completed=read, rows=rows, rate=rate)
             if finished:
                 bar.remove_task(tasks[path])

@@ -92,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="every Dagster event too")
     parser.add_argument("--all", action="store_true", help="the long progress table")
     args = parser.parse_args(argv)
-    console = Console(highlight=False, soft_wrap=True)
+    # Decided now: during the run Dagster captures stdout (the step's compute log), and the
+    # progress bar must still know it draws on a terminal.
+    console = Console(highlight=False, soft_wrap=True, force_terminal=sys.stdout.isatty() or None)
     run_id = str(uuid.uuid4())
     log_path = log_folder() / f"run-{run_id}.log"
     started = time.monotonic()
