@@ -7,6 +7,8 @@ import hashlib
 import dagster as dg
 import duckdb
 
+from schemas.columns import column_descriptions
+
 PREVIEW_ROWS = 8
 
 BUILDS_DDL = """
@@ -26,12 +28,30 @@ def markdown_preview(con: duckdb.DuckDBPyConnection, table: str, rows: int = PRE
     return "\n".join(lines)
 
 
+def column_schema(con: duckdb.DuckDBPyConnection, table: str) -> dg.TableSchema:
+    """The table's columns as built, each with its type and what it means (schemas/columns.py)."""
+    schema, name = table.split(".", 1)
+    described = column_descriptions(table)
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, name],
+    ).fetchall()
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(column, kind, description=described.get(column))
+            for column, kind in columns
+        ]
+    )
+
+
 def table_metadata(con: duckdb.DuckDBPyConnection, table: str, **extra) -> dict:
-    """Row count and preview of a warehouse table, plus any extra figures."""
+    """Row count, preview and column descriptions of a warehouse table, plus any extra figures."""
     count = con.execute(f"select count(*) from {table}").fetchall()[0][0]
     return {
         "table": table,
         "dagster/row_count": dg.MetadataValue.int(count),
+        "dagster/column_schema": dg.MetadataValue.table_schema(column_schema(con, table)),
         "preview": dg.MetadataValue.md(markdown_preview(con, table)),
         **extra,
     }

@@ -7,6 +7,8 @@ from assets.marts import checks as marts_checks
 from assets.marts import estimate_checks, parquet
 from assets.raw import assets as raw
 from assets.raw import checks as raw_checks
+from assets.raw.manifest import LoadedFiles
+from assets.raw.progress import LoadProgress
 from assets.staging import assets as staging
 from assets.staging import checks as staging_checks
 
@@ -17,7 +19,14 @@ from .sensors import raw_folder_sensor
 
 
 def make_definitions(resources: dict) -> dg.Definitions:
-    """The project's Definitions with the given resources (the tests pass temporary folders)."""
+    """The project's Definitions with the given resources (the tests pass temporary folders); the
+    sensor reads the warehouse that the `warehouse` resource publishes, loads log their progress
+    unless another `load_progress` is given (the terminal run draws a bar)."""
+    resources = {
+        "loaded_files": LoadedFiles(warehouse=resources["warehouse"].path),
+        "load_progress": LoadProgress(),
+        **resources,
+    }
     return dg.Definitions(
         assets=dg.load_assets_from_modules([raw, staging, marts, parquet]),
         asset_checks=dg.load_asset_checks_from_modules(

@@ -22,85 +22,13 @@ from pathlib import Path
 import dagster as dg
 from rich.console import Console
 
-from assets.run_report import StepTally, error_messages, step_line
+from assets.run_console import StepReport, TerminalProgress
 
 from . import progress
-from .definitions import defs
+from .definitions import make_definitions
+from .resources import build_resources
 
 LOG_FORMAT = "%(asctime)s - %(levelname)s - %(message)s"
-# Their message is only "step failed" / "run failed": the step line and the error say more.
-QUIET_EVENTS = {"STEP_FAILURE", "RUN_FAILURE", "PIPELINE_FAILURE"}
-
-
-def _metadata_values(metadata: dict) -> dict:
-    return {key: getattr(value, "value", value) for key, value in metadata.items()}
-
-
-class StepReport(logging.Handler):
-    """Prints one line when a step ends, and warnings and errors in full as they come."""
-
-    def __init__(self, console: Console, level: int) -> None:
-        super().__init__(logging.DEBUG)
-        self.console = console
-        self.detail_level = level
-        self.tallies: dict[str, StepTally] = {}
-        self.started: dict[str, float] = {}
-        self.failed_steps: list[str] = []
-        self.skipped: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        meta = getattr(record, "dagster_meta", None) or {}
-        event = meta.get("dagster_event")
-        step = meta.get("step_key")
-        kind = event.event_type_value if event is not None else None
-        text = meta.get("orig_message") or record.getMessage()
-        if step and text.startswith(f"Dependencies for step {step}"):
-            self.skipped.append(step)
-            if self.detail_level > logging.DEBUG:
-                return
-        if record.levelno >= self.detail_level and kind not in QUIET_EVENTS:
-            self._print_record(record, text, step)
-        if event is None or step is None:
-            return
-        tally = self.tallies.setdefault(step, StepTally())
-        if kind == "STEP_START":
-            self.started[step] = record.created
-        elif kind == "ASSET_MATERIALIZATION":
-            tally.add_materialization(
-                _metadata_values(event.event_specific_data.materialization.metadata)
-            )
-        elif kind == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            tally.add_check(evaluation.check_name, evaluation.passed)
-        elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
-            tally.seconds = record.created - self.started.get(step, record.created)
-            tally.failed = kind == "STEP_FAILURE"
-            if tally.failed:
-                self.failed_steps.append(step)
-                self._print_failure(event)
-            style = "red" if tally.failed else None
-            self.console.print(step_line(step, tally), style=style, markup=False, highlight=False)
-
-    def _print_record(self, record: logging.LogRecord, text: str, step: str | None) -> None:
-        where = f"{step}: " if step else ""
-        if record.levelno >= logging.ERROR:
-            style = "bold red"
-        elif record.levelno >= logging.WARNING:
-            style = "yellow"
-        else:
-            style = "dim"
-        label = logging.getLevelName(record.levelno).lower()
-        self.console.print(f"  {label}: {where}{text}", style=style, markup=False, highlight=False)
-
-    def _print_failure(self, event) -> None:
-        error = getattr(event.event_specific_data, "error", None)
-        if error is None:
-            return
-        if self.detail_level <= logging.INFO:
-            self.console.print(error.to_string().strip(), style="red", markup=False)
-            return
-        for message in error_messages(error):
-            self.console.print(f"  error: {message}", style="bold red", markup=False)
 
 
 def detail_level(verbose: bool) -> int:
@@ -141,6 +69,7 @@ def execute(console: Console, level: int, log_path: Path, run_id: str) -> StepRe
     def resfritt_logger(_init_context):
         return logger
 
+    defs = make_definitions({**build_resources(), "load_progress": TerminalProgress(console)})
     job = defs.resolve_implicit_global_asset_job_def().with_logger_defs(
         {"resfritt": resfritt_logger}
     )
@@ -163,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="every Dagster event too")
     parser.add_argument("--all", action="store_true", help="the long progress table")
     args = parser.parse_args(argv)
-    console = Console(highlight=False, soft_wrap=True)
+    # Decided now: during the run Dagster captures stdout (the step's compute log), and the
+    # progress bar must still know it draws on a terminal.
+    console = Console(highlight=False, soft_wrap=True, force_terminal=sys.stdout.isatty() or None)
     run_id = str(uuid.uuid4())
     log_path = log_folder() / f"run-{run_id}.log"
     started = time.monotonic()

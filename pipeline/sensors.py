@@ -6,16 +6,18 @@ import json
 import dagster as dg
 
 from assets.raw.ingest import DropFolderMissing, drop_folder_files, drop_name, still_arriving
+from assets.raw.manifest import LoadedFiles
 from assets.raw.sources import scan_file
 from assets.settings import Inputs
 
 from .jobs import refresh_warehouse
 
 
-def folder_snapshot(inputs: Inputs, cursor: str | None) -> dict[str, list]:
-    """{path: [size, mtime_ns, sha256]}; a file with unchanged size and mtime is not re-hashed,
-    one still being written (changed within inputs.settle_s) is left for a later tick."""
-    previous = json.loads(cursor) if cursor else {}
+def folder_snapshot(inputs: Inputs, previous: dict[str, list] | None) -> dict[str, list]:
+    """{path: [size, mtime_ns, sha256]}, the hash the loader records in ops.files; a file with the
+    size and mtime of `previous` is not re-hashed, one still being written (changed within
+    inputs.settle_s) is left for a later tick."""
+    previous = previous or {}
     snapshot = {}
     for file in drop_folder_files(inputs.raw_path):
         rel = drop_name(file, inputs.raw_path)
@@ -41,11 +43,14 @@ def content_changed(previous: dict, current: dict) -> list[str]:
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts a refresh when a file in the drop folder is new or changed (by content).",
 )
-def raw_folder_sensor(context: dg.SensorEvaluationContext, inputs: Inputs):
-    """Watches the drop folder and starts one run per new or changed set of exports."""
-    previous = json.loads(context.cursor) if context.cursor else {}
+def raw_folder_sensor(
+    context: dg.SensorEvaluationContext, inputs: Inputs, loaded_files: LoadedFiles
+):
+    """Watches the drop folder and starts one run per new or changed set of exports; its first
+    tick starts from what the published warehouse holds (ops.files), not from nothing."""
+    previous = json.loads(context.cursor) if context.cursor else loaded_files.read()
     try:
-        current = folder_snapshot(inputs, context.cursor)
+        current = folder_snapshot(inputs, previous)
     except DropFolderMissing as err:
         return dg.SkipReason(str(err))
     changed = content_changed(previous, current)

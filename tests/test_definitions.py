@@ -1,6 +1,7 @@
 """The Definitions load, the schedule runs nightly in Stockholm, the sensor reacts to content."""
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from conftest import ROOT, SAMPLE_RAW, resources_for, scalar
 from dagster._utils.schedules import cron_string_iterator
 
+from assets.raw.manifest import LoadedFiles, loaded_files
 from pipeline.definitions import defs, make_definitions
 from pipeline.schedules import nightly_refresh
 from pipeline.sensors import raw_folder_sensor
@@ -77,9 +79,11 @@ def test_schedule_runs_at_two_in_the_night_stockholm_time_all_year():
 
 
 def _evaluate(raw: Path, warehouse: Path, cursor: str | None):
-    context = dg.build_sensor_context(
-        cursor=cursor, resources={"inputs": resources_for(raw, warehouse)["inputs"]}
-    )
+    resources = {
+        "inputs": resources_for(raw, warehouse)["inputs"],
+        "loaded_files": LoadedFiles(warehouse=str(warehouse)),
+    }
+    context = dg.build_sensor_context(cursor=cursor, resources=resources)
     result = raw_folder_sensor.evaluate_tick(context)
     return list(result.run_requests or []), result.cursor
 
@@ -100,6 +104,31 @@ def test_sensor_starts_one_run_for_a_new_file_and_none_for_an_unchanged_folder(w
     assert "telia_telemote_webb_2016.csv" in requests[0].tags["resfritt/changed_files"]
     requests, _ = _evaluate(raw, warehouse, cursor)
     assert requests == []
+
+
+def test_sensor_first_tick_starts_no_run_for_files_the_warehouse_holds(sample_warehouse, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(sample_warehouse.parent.parent / "raw", raw)
+    for file in raw.rglob("*"):
+        os.utime(file, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    held = loaded_files(sample_warehouse)
+    assert "telia_videomote_2014.xlsx" in held
+    assert len(held["telia_videomote_2014.xlsx"][2]) == 64  # the loader's SHA-256, hex
+    # Touched: size and mtime differ from ops.files, so the sensor hashes each file, as the loader.
+    requests, cursor = _evaluate(raw, sample_warehouse, None)
+    assert requests == []
+    assert {p: v[2] for p, v in json.loads(cursor).items()} == {
+        p: v[2] for p, v in held.items() if p in json.loads(cursor)
+    }
+    claims = (SAMPLE_RAW / "resor_falun_2011-2024.csv").read_bytes()
+    (raw / "resor_falun_2025.csv").write_bytes(claims.replace(b"2024", b"2025"))
+    requests, cursor = _evaluate(raw, sample_warehouse, cursor)
+    assert len(requests) == 1
+    assert requests[0].tags["resfritt/changed_files"] == "resor_falun_2025.csv"
+
+
+def test_no_warehouse_yet_means_every_file_is_new(workspace):
+    assert loaded_files(workspace["warehouse"]) == {}
 
 
 def test_make_definitions_uses_the_given_folders(workspace):

@@ -13,20 +13,16 @@ from conftest import ROOT, SAMPLE_RAW, query
 pytestmark = pytest.mark.pipeline
 
 
-@pytest.fixture(scope="module")
-def cli_run(tmp_path_factory, dagster_home):
-    folder = tmp_path_factory.mktemp("cli")
-    raw = folder / "raw"
-    shutil.copytree(SAMPLE_RAW, raw)
-    warehouse = folder / "warehouse" / "resfritt.duckdb"
+def run_cli(home: Path, raw: Path, warehouse: Path, **settings: str):
+    """`python -m pipeline.run` in a fresh process over the given folders, output captured."""
     env = {
         **os.environ,
-        "DAGSTER_HOME": str(dagster_home),
+        "DAGSTER_HOME": str(home),
         "RESFRITT_RAW_DIR": str(raw),
         "RESFRITT_WAREHOUSE": str(warehouse),
-        "RESFRITT_LOG_LEVEL": "WARNING",
+        **settings,
     }
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "pipeline.run"],
         cwd=ROOT,
         env=env,
@@ -34,6 +30,15 @@ def cli_run(tmp_path_factory, dagster_home):
         text=True,
         timeout=600,
     )
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory, dagster_home):
+    folder = tmp_path_factory.mktemp("cli")
+    raw = folder / "raw"
+    shutil.copytree(SAMPLE_RAW, raw)
+    warehouse = folder / "warehouse" / "resfritt.duckdb"
+    done = run_cli(dagster_home, raw, warehouse, RESFRITT_LOG_LEVEL="WARNING")
     return done, warehouse, dagster_home
 
 
@@ -79,20 +84,9 @@ def test_the_run_names_its_log_file_and_the_log_holds_every_event(cli_run):
 
 def test_a_failed_run_says_why_and_exits_non_zero(tmp_path, dagster_home):
     (tmp_path / "reference").mkdir()
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(dagster_home),
-        "RESFRITT_RAW_DIR": str(SAMPLE_RAW),
-        "RESFRITT_REFERENCE_DIR": str(tmp_path / "reference"),
-        "RESFRITT_WAREHOUSE": str(tmp_path / "warehouse" / "resfritt.duckdb"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline.run"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    warehouse = tmp_path / "warehouse" / "resfritt.duckdb"
+    done = run_cli(
+        dagster_home, SAMPLE_RAW, warehouse, RESFRITT_REFERENCE_DIR=str(tmp_path / "reference")
     )
     assert done.returncode == 1
     assert "municipalities.csv: reference file missing" in done.stdout

@@ -43,3 +43,14 @@ def test_unchanged_reports_keep_their_chart(rerun):
     metadata = materialization(rerun["second"], "marts", "reports")
     assert metadata["unchanged"].value is True
     assert "data:image/png;base64," in metadata["charts"].value
+
+
+def test_every_table_asset_documents_its_columns_in_the_ui(rerun):
+    events = rerun["second"].get_asset_materialization_events()
+    tables = [e.materialization for e in events if "table" in e.materialization.metadata]
+    assert len(tables) > 30
+    for event in tables:
+        schema = event.metadata["dagster/column_schema"].value
+        table = event.metadata["table"].value
+        assert schema.columns, table
+        assert all(c.description for c in schema.columns), table

@@ -18,6 +18,7 @@ from ..settings import Inputs
 from ..warehouse import Warehouse
 from .ingest import ingest_folder, needs_ingest
 from .load import PARSE_SQL, ensure_raw_table
+from .progress import LoadProgress
 from .reference import REFERENCE_TABLES, build_municipality_keys, check_reference, load_reference
 
 REFERENCE_KEYS = [dg.AssetKey(["ref", t.name]) for t in REFERENCE_TABLES]
@@ -109,7 +110,10 @@ def reference_tables(warehouse: Warehouse, inputs: Inputs) -> Iterator[dg.Materi
     ]
 )
 def raw_exports(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    inputs: Inputs,
+    load_progress: dg.ResourceParam[LoadProgress],
 ) -> Iterator[dg.MaterializeResult]:
     """Recognises each export in the drop folder by its headers and loads new or changed files."""
     with warehouse.read() as con:
@@ -120,12 +124,13 @@ def raw_exports(
             for key, table in tables.items():
                 yield dg.MaterializeResult(asset_key=key, metadata=unchanged_metadata(con, table))
             return
-    with warehouse.connect() as con:
+    with warehouse.connect() as con, load_progress.reporting(context.log.info) as on_progress:
         report = ingest_folder(
             con,
             inputs.raw_path,
             inputs.pseudonym_key(),
             inputs.settle_s,
+            on_progress=on_progress,
             private=warehouse.publication.private,
         )
         for message in report.waiting:

@@ -10,7 +10,6 @@ file's path, part, content hash and municipality hint as bound parameters.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from schemas import Contract
 
 from ..db import table_exists
 from .load import Outcome, SafeReadNeeded, SerialReadNeeded, load_layout
+from .progress import OnProgress
 from .recognise import Layout, Miss, recognise
 from .sources import FileScan, Source, UnreadableFile, open_sources
 from .sql_compile import IDENTITY, drop_helpers, raw_table
@@ -28,7 +28,6 @@ from .sql_compile import IDENTITY, drop_helpers, raw_table
 # may carry that name; one that is no known export stays `unrecognized`, its message says why.
 DOCUMENT_SUFFIXES = {".pdf", ".docx", ".doc", ".odt", ".rtf"}
 NOTE_SUFFIXES = {".md", ".txt"}
-Progress = Callable[[int, int, int], None]
 
 
 @dataclass
@@ -114,7 +113,7 @@ def purge(con: duckdb.DuckDBPyConnection, path: str, contracts: tuple[Contract, 
 class FileLoad:
     """One file's transaction, from begin to commit or rollback, and the load of its tables.
 
-    `on_progress(rows_read, bytes_read, bytes_total)`, when given, is called after each batch
+    `on_progress(path, rows_read, bytes_read, bytes_total)`, when given, is called after each batch
     (each table's streaming insert is one batch).
     """
 
@@ -123,7 +122,7 @@ class FileLoad:
         con: duckdb.DuckDBPyConnection,
         path: str,
         contracts: tuple[Contract, ...],
-        on_progress: Progress | None = None,
+        on_progress: OnProgress | None = None,
     ) -> None:
         self.con, self.path, self.contracts = con, path, contracts
         self.on_progress = on_progress
@@ -193,7 +192,8 @@ class FileLoad:
     def _batch_loaded(self, records: list[FileRecord], share: float, file: Path) -> None:
         if self.on_progress is not None:
             total = file.stat().st_size
-            self.on_progress(sum(r.rows_in for r in records), int(total * share), total)
+            rows = sum(r.rows_in for r in records)
+            self.on_progress(self.path, rows, int(total * share), total)
 
 
 def _recognised(

@@ -18,8 +18,9 @@ from schemas import Contract, load_contracts
 
 from ..db import scalar, table_exists
 from ..fingerprint import ROOT, code_fingerprint, fingerprint
-from .file_load import FileLoad, FileRecord, Progress
+from .file_load import FileLoad, FileRecord
 from .load import ensure_raw_table, install_macros
+from .progress import OnProgress
 from .sources import scan_file
 from .sql_compile import raw_table
 
@@ -260,12 +261,12 @@ def ingest_folder(
     raw_dir: Path,
     pseudonym_key: str,
     settle_s: float = 0.0,
-    on_progress: Progress | None = None,
+    on_progress: OnProgress | None = None,
     private: Path | None = None,
 ) -> IngestReport:
     """Load what is new or changed in the drop folder, one file per transaction; a file changed
     less than `settle_s` seconds ago is left for the next run (it may still be arriving).
-    `on_progress(rows_read, bytes_read, bytes_total)` is called after each batch of a file.
+    `on_progress(path, rows_read, bytes_read, bytes_total)` reports a file as it loads.
     Temporary copies of the exports go in `private` (a 0700 folder), else the system's."""
     contracts = load_contracts()
     con.execute(OPS_DDL)
@@ -324,7 +325,7 @@ class FolderPass:
     present: set[str]
     scratch: Path
     settle_s: float
-    on_progress: Progress | None = None
+    on_progress: OnProgress | None = None
     report: IngestReport = field(default_factory=IngestReport)
 
     def __post_init__(self) -> None:

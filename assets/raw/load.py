@@ -16,6 +16,7 @@ import duckdb
 from schemas import Column, Contract, normalise_header
 
 from ..db import ident, scalar
+from .progress import OnProgress, watch_query
 from .recognise import Layout
 from .sources import data_lines, excel_rows, safe_text_rows, scan_file, text_rows
 from .sql_compile import (
@@ -38,6 +39,8 @@ from .sql_compile import (
 
 if TYPE_CHECKING:
     from .file_load import TableLoad
+
+PROGRESS_ROWS = 50_000  # a re-encoded source reports its progress every so many rows
 
 PARSE_SQL = (Path(__file__).parent / "parse.sql").read_text(encoding="utf-8")
 REFERENCE_KEYS_SQL = """
@@ -151,7 +154,12 @@ def _layout_rows(layout: Layout, broken: list[int] | None = None):
     return text_rows(source, delimiter, layout.header_line + 1)
 
 
-def _normalised_source(layout: Layout, scratch: Path, broken: list[int] | None = None) -> Query:
+def _normalised_source(
+    layout: Layout,
+    scratch: Path,
+    broken: list[int] | None = None,
+    on_progress: OnProgress | None = None,
+) -> Query:
     """Small or awkward sources (Excel, UTF-16, cp1252, sectioned files) via a UTF-8 copy that
     keeps each row's original line number; a row of the wrong width keeps only its cell count."""
     target = scratch / "normalised.csv"
@@ -160,7 +168,9 @@ def _normalised_source(layout: Layout, scratch: Path, broken: list[int] | None =
         writer = csv.writer(handle)
         writer.writerow(["__line", "__cells", *names])
         header, ended, after_blank = _header_key(layout), False, False
-        for number, cells in _layout_rows(layout, broken):
+        for count, (number, cells) in enumerate(_layout_rows(layout, broken), 1):
+            if on_progress is not None and count % PROGRESS_ROWS == 0:
+                on_progress(layout.source.label, count, 0, 0)
             if not any(c.strip() for c in cells):
                 ended = ended or layout.contract.table_ends_at_blank
                 after_blank = True
@@ -338,7 +348,10 @@ def _insert_direct(
     """Stream a UTF-8 CSV into raw.<kind>, then number its rows (after the named mid-file
     commit, see FileLoad.commit_landed_rows)."""
     formats = choose_formats(table.con, layout, warnings, direct_source(layout, parallel=True))
-    _read_direct(table, insert_rows(layout, formats, direct_source(layout, parallel)), parallel)
+    insert = insert_rows(layout, formats, direct_source(layout, parallel))
+    source = layout.source
+    with watch_query(table.con, source.path, source.label, table.unit.on_progress):
+        _read_direct(table, insert, parallel)
     if blanks is None:
         blanks = scan_file(layout.source.path, hashed=False).blank_lines
     skipped = _skipped_lines(table.con, layout, blanks)
@@ -353,7 +366,7 @@ def _insert_normalised(
     """Insert a source through its UTF-8 copy; returns the lines a safe read quarantined."""
     con = table.con
     broken: list[int] | None = [] if safe else None
-    source = _normalised_source(layout, scratch, broken)
+    source = _normalised_source(layout, scratch, broken, table.unit.on_progress)
     insert = insert_rows(layout, choose_formats(con, layout, warnings, source), source)
     con.execute(insert.sql, {**insert.params, **table.identity})
     con.execute(
