@@ -33,8 +33,6 @@ HAND_COUNTS = {
 }
 
 
-
-
 def _drop(tmp_path: Path, folder: str) -> Path:
     raw = tmp_path / "raw"
     (raw / folder).mkdir(parents=True)
@@ -140,8 +138,8 @@ def test_what_the_reports_state_is_checked_against_the_rows(in_falun):
     assert "states a meeting length of 120 (120 min), but the rows give 128 min" in separator
     assert "participants" not in separator.split("Warning")[1]  # 27 stated, 27 named
     # the meeting block states 170 participants; the file lists 10
-    assert "line 2 states 170 participants, but the rows name 10" in (
-        records[ZOOM_UNIQUE]["message"]
+    assert (
+        "line 2 states 170 participants, but the rows name 10" in (records[ZOOM_UNIQUE]["message"])
     )
 
 
