@@ -111,6 +111,7 @@ def test_in_a_municipality_folder_rows_load_with_what_the_report_states(tmp_path
     zoom = records[STATED[2]]["message"]
     assert "states 68 participants, but the rows name 48" in zoom
     assert "states a meeting length of 146 (146 min), but the rows give 316 min" in zoom
+    assert "316 min; the stated length is the one staged" in zoom
     build_staging(con, load_contracts())
     assert con.execute(
         "select export_kind, period_start, participants, duration_s "

@@ -619,11 +619,13 @@ def check_title_figures(table: TableLoad, layout: Layout) -> list[str]:
             continue
         if figure == "participants":
             stated_text, counted_text = f"{stated:,.0f} participants", f"name {counted:,.0f}"
+            staged = "the rows' count is the one staged"
         else:
             stated_text = f"a meeting length of {written} ({stated / 60:,.0f} min)"
             counted_text = f"give {counted / 60:,.0f} min"
+            staged = "the stated length is the one staged"
         warnings.append(
-            f"line {line} states {stated_text}, but the rows {counted_text}; the staged figure "
-            "is the rows' (check that the file holds every participant)"
+            f"line {line} states {stated_text}, but the rows {counted_text}; {staged} "
+            "(check that the file holds every participant)"
         )
     return warnings
