@@ -9,6 +9,7 @@ from the contracts, so the document cannot drift from what the reader does. Run:
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -20,6 +21,17 @@ from schemas import Column, Contract, load_contracts  # noqa: E402
 TARGET = ROOT / "docs" / "formats.md"
 
 MARKER = "<!-- generated from schemas/*.toml by scripts/make_formats_doc.py -->"
+
+# A contract's `reference` names a section of the vendor research notes:
+# "docs/vendor-formats.md 3a".
+VENDOR_SECTION = re.compile(r"docs/vendor-formats\.md (\w+)")
+
+
+def reference_link(reference: str) -> str:
+    """The reference, its vendor-formats.md section made a link relative to docs/formats.md."""
+    return VENDOR_SECTION.sub(
+        lambda m: f"[vendor-formats.md {m[1]}](vendor-formats.md#{m[1].lower()})", reference
+    )
 
 
 def _extras(column: Column) -> str:
@@ -44,7 +56,8 @@ def _extras(column: Column) -> str:
 def contract_section(contract: Contract) -> str:
     attribution = ", ".join(f"`{a.column}` by {a.by}" for a in contract.attribution)
     notes = [
-        f"Vendor: {contract.vendor}. Reference: {contract.reference}. Family: `{contract.family}`.",
+        f"Vendor: {contract.vendor}. Reference: {reference_link(contract.reference)}. "
+        f"Family: `{contract.family}`.",
         "Municipality from: "
         + (attribution or "a title line or the sub-folder name (the rows carry none)")
         + f"; dated by `{contract.attribution_date}`.",

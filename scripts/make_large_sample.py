@@ -1,7 +1,8 @@
 """Write large, realistic call-record exports for scale tests: `make sample-large ROWS=N`.
 
-Two files in the published layouts (FORMATS.md 2a and 2c), seeded and byte-for-byte reproducible:
-a Teams admin-center PSTN usage export for one national year and a Lync SessionDetails CDR export.
+Two files in the published layouts (docs/vendor-formats.md 2a and 2c), seeded and byte-for-byte
+reproducible: a Teams admin-center PSTN usage export for one national year and a Lync
+SessionDetails CDR export.
 DuckDB writes the rows (range() -> hash-derived fields -> COPY), so 10 million rows take seconds
 and nothing is held in memory. A small, exactly known share of rows is planted bad (a duration that
 does not parse, a date that does not exist, one column too many); the manifest beside the files

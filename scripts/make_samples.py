@@ -5,9 +5,9 @@ drop folder), the room reference table ``data/reference/rooms.csv``, a short
 ``data/raw/README.md`` and ``tests/expected_samples.json`` with the exact figures the
 pipeline must reproduce from these files.
 
-The layouts follow ``FORMATS.md`` (A1-A4, 1a, 1c, 2a, 2c) and the municipalities follow
-``DOMAIN.md``. Everything is deterministic: each file has its own ``random.Random`` seeded
-from a fixed string, and the zip/xlsx containers get fixed timestamps, so two runs produce
+The layouts follow ``docs/vendor-formats.md`` (A1-A4, 1a, 1c, 2a, 2c) and the municipalities
+follow ``docs/domain.md``. Everything is deterministic: each file has its own ``random.Random``
+seeded from a fixed string, and the zip/xlsx containers get fixed timestamps, so two runs produce
 byte-identical files. All dates and times in the files are local times, except the Teams PSTN
 export, whose ``Start/End Time`` are UTC as in the vendor format.
 

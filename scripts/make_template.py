@@ -1,4 +1,5 @@
-"""Write resfritt's own Excel template, ``data/templates/resfritt_mall.xlsx`` (FORMATS.md A4).
+"""Write resfritt's own Excel template, ``data/templates/resfritt_mall.xlsx``
+(docs/vendor-formats.md A4).
 
 The header row is drawn from ``schemas/resfritt_template.toml`` (each column's first alias, the
 Swedish name), so the template and the contract cannot drift apart. The workbook has a data sheet

@@ -1,4 +1,5 @@
-"""One realistic small file per export kind, in its vendor layout (FORMATS.md), read end to end.
+"""One realistic small file per export kind, in its vendor layout (docs/vendor-formats.md), read end
+to end.
 
 Each test writes the file as the vendor (or Excel) would, ingests it into a temporary DuckDB and
 asserts the parsed values: row counts, durations in seconds, dates and municipality codes.
@@ -503,8 +504,9 @@ MEETING_DETAILS_HEADER = (
 
 
 def test_zoom_meeting_details_duplicate_headers_go_by_block(tmp_path):
-    """Zoom's meetinglistdetails export (FORMATS.md 3b): "User Email" and "Duration (Minutes)"
-    stand twice, for the host's meeting and for the participant; each is read in its block."""
+    """Zoom's meetinglistdetails export (docs/vendor-formats.md 3b): "User Email" and
+    "Duration (Minutes)" stand twice, for the host's meeting and for the participant; each is read
+    in its block."""
     write_text(
         tmp_path / "meetinglistdetails_20240601_20240630.csv",
         MEETING_DETAILS_HEADER

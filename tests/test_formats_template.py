@@ -1,5 +1,5 @@
-"""resfritt's own Excel template (FORMATS.md A4): generated from its contract, deterministic, and
-read back like any export once a municipality has filled it in."""
+"""resfritt's own Excel template (docs/vendor-formats.md A4): generated from its contract,
+deterministic, and read back like any export once a municipality has filled it in."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The progress model as plain functions (assets/marts/methodology.py), against figures computed
-by hand (DOMAIN.md's oracles, docs/methodology.md's formulas)."""
+by hand (docs/domain.md's oracles, docs/methodology.md's formulas)."""
 
 import pytest
 

@@ -62,7 +62,7 @@ def test_spark_reads_virtual_meetings_row_for_row(spark_read, sample_warehouse):
     video_2014 = sum(
         r[4] for r in got if r[0] == "vi-mots-resfritt" and r[2] == 2014 and r[3] == "video_room"
     )
-    assert video_2014 == 1174  # DOMAIN.md: meetings in Dalarna's rooms in 2014
+    assert video_2014 == 1174  # docs/domain.md: meetings in Dalarna's rooms in 2014
 
 
 def test_spark_recomputes_the_programme_totals_from_municipality_progress(

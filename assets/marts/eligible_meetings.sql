@@ -1,7 +1,7 @@
--- Eligible remote-person meetings per municipality (today's code), the code the export carried,
--- and year (ESTIMATION.md): audio-only calls and one-to-one calls replace no trip; a video room's
--- participants are sites, and each room counts its own share of a meeting ((sites - 1) / sites),
--- so a meeting between two rooms of the programme is counted once; person-level rows count the
+-- Eligible remote-person meetings per municipality (today's code), the code the export carried, and
+-- year (docs/methodology.md): audio-only calls and one-to-one calls replace no trip; a video room's
+-- participants are sites, and each room counts its own share of a meeting ((sites - 1) / sites), so
+-- a meeting between two rooms of the programme is counted once; person-level rows count the
 -- person's own attended meetings. Rows that know their people and days carry a cap (at most one
 -- trip per person and day), applied after the rate in municipality_progress; rows declaring the
 -- trips they replaced are kept out and counted as declared (rate 1).

@@ -1,4 +1,4 @@
--- Progress against the stepped trip targets (ESTIMATION.md): judged on the measured reduction
+-- Progress against the stepped trip targets (docs/methodology.md): judged on the measured reduction
 -- where travel claims exist; else on the calibrated, additional, bounded estimate, as a band.
 
 create or replace temp table meetings_by_year as

@@ -1,11 +1,11 @@
--- The substitution rate per programme member (ESTIMATION.md): calibrated on the municipality's
--- own measured decline, s = sum(max(T_b - T_c, 0)) / sum(max(E_c - E_b, 0)) over calibration
--- years c (claims and exports both present, not the baseline year, not kept out in
--- ref.calibration), clipped to [0, 1]; else pooled over the programme's members; else the
--- default band of ref.factors. The band spans the yearly ratios, widened by the
--- leave-one-year-out error; its high end is not clipped at 1 (a room site is not one person, and
--- where the export knows its people the person-day cap still holds). Calibration credits virtual
--- meetings with the whole decline, so s is an upper bound on true substitution.
+-- The substitution rate per programme member (docs/methodology.md): calibrated on the
+-- municipality's own measured decline, s = sum(max(T_b - T_c, 0)) / sum(max(E_c - E_b, 0)) over
+-- calibration years c (claims and exports both present, not the baseline year, not kept out in
+-- ref.calibration), clipped to [0, 1]; else pooled over the programme's members; else the default
+-- band of ref.factors. The band spans the yearly ratios, widened by the leave-one-year-out error;
+-- its high end is not clipped at 1 (a room site is not one person, and where the export knows its
+-- people the person-day cap still holds). Calibration credits virtual meetings with the whole
+-- decline, so s is an upper bound on true substitution.
 
 create or replace table marts.substitution_rates as
 with members as (
