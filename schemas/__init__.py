@@ -184,7 +184,7 @@ def _check_fragments(where: str, raw: dict) -> None:
             check_sql_fragment(where, f"[stated.{name}] {key}", spec.get(key))
 
 
-TITLE_FIGURES = ("participants", "duration_s")
+TITLE_FIGURES = ("participants", "duration_s", "period_start")
 
 
 def _title_figures(raw: dict, where: str) -> dict[str, tuple[str, ...]]:

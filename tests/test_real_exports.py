@@ -151,8 +151,8 @@ def test_staged_meetings_carry_the_stated_length_and_the_rows_participants(in_fa
         TEAMS_15: ("teams_attendance", dt.date(2022, 11, 15), 8, 691.0),
         # 120 and 75 minutes stated in the meeting blocks
         ZOOM_SEPARATOR: ("zoom_participants", dt.date(2021, 11, 19), 27, 7200.0),
-        # no join times in the unique-users view, so no date (the block says 09/24/2020)
-        ZOOM_UNIQUE: ("zoom_participants", None, 10, 4500.0),
+        # no join times in the unique-users view: the meeting block's 09/24/2020 dates it
+        ZOOM_UNIQUE: ("zoom_participants", dt.date(2020, 9, 24), 10, 4500.0),
     }
 
 

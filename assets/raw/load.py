@@ -592,7 +592,19 @@ def check_stated_totals(table: TableLoad, contract: Contract) -> list[str]:
 
 
 # How a figure the title block states is read, and how far its rows may be from it.
-TITLE_READ = {"participants": ("integer", None, 0.0), "duration_s": ("duration", "minutes", 120.0)}
+# A stated start date is not compared: it dates rows that carry no time of their own.
+TITLE_READ = {
+    "participants": ("integer", None, 0.0),
+    "duration_s": ("duration", "minutes", 120.0),
+    "period_start": ("timestamp", None, None),
+}
+
+
+def _date_formats(contract: Contract) -> tuple[str, ...]:
+    """The formats of the column that dates the contract's rows (its title dates look alike)."""
+    if contract.attribution_date is None:
+        return ()
+    return contract.column(contract.attribution_date).formats
 
 
 def check_title_figures(table: TableLoad, layout: Layout) -> list[str]:
@@ -603,10 +615,12 @@ def check_title_figures(table: TableLoad, layout: Layout) -> list[str]:
     warnings = []
     for figure, written, line in layout.stated:
         kind, unit, tolerance = TITLE_READ[figure]
-        column = Column(figure, (), kind, unit=unit)
+        column = Column(figure, (), kind, unit=unit, formats=_date_formats(contract))
+        value = parsed(column, "$written", ".")
+        if kind == "timestamp":
+            value = f"epoch({value})"  # a stated start, kept as seconds since 1970
         [[stated, counted, rows]] = table.con.execute(
-            f"select (select {parsed(column, '$written', '.')}), "
-            f"{contract.staging[figure]}, count(*) "
+            f"select (select {value}), {contract.staging[figure]}, count(*) "
             f"from {raw_table(contract)} where {THIS_TABLE} and __problem is null",
             {**table.this_table, "written": written},
         ).fetchall()
@@ -615,7 +629,9 @@ def check_title_figures(table: TableLoad, layout: Layout) -> list[str]:
             "$stated, $line)",
             {**table.this_table, "figure": figure, "stated": stated, "line": line},
         )
-        if not rows or stated is None or counted is None or abs(stated - counted) <= tolerance:
+        if tolerance is None or not rows or stated is None or counted is None:
+            continue
+        if abs(stated - counted) <= tolerance:
             continue
         if figure == "participants":
             stated_text, counted_text = f"{stated:,.0f} participants", f"name {counted:,.0f}"

@@ -27,6 +27,8 @@ MEETING_COLUMNS = (
 OPTIONAL = {
     name: "null" for name in ("max_trips", "person_meetings", "declared_trips", "declared_km")
 }
+# Figures a report's title block states that staging prefers to, or falls back on from, its rows.
+STATED_FIGURES = ("duration_s", "period_start")
 TRIP_COLUMNS = (
     ("trip_date", "date"),
     ("purpose", "varchar"),
@@ -74,10 +76,15 @@ def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: lis
     if group_by:
         platform = f"any_value({platform})"
     mapped = {name: staging.get(name, OPTIONAL.get(name)) for name, _ in columns}
-    stated = "duration_s" in contract.title_figures and bool(group_by)
-    if stated:
+    stated = [f for f in STATED_FIGURES if f in contract.title_figures] if group_by else []
+    if "duration_s" in stated:
         # the meeting length its report states (ops.stated_figures), else the rows' own
-        mapped["duration_s"] = f"coalesce(any_value(sf.stated), {mapped['duration_s']})"
+        mapped["duration_s"] = f"coalesce(any_value(s_duration_s.stated), {mapped['duration_s']})"
+    if "period_start" in stated:
+        # rows without a time of their own (Zoom's unique users) take the meeting's stated start
+        day = "cast(epoch_ms(cast(any_value(s_period_start.stated) * 1000 as bigint)) as date)"
+        for name in ("period_start", "period_end"):
+            mapped[name] = f"coalesce({mapped[name]}, {day})"
     typed = [f"cast({mapped[name]} as {kind}) as {name}" for name, kind in columns]
     sql = (
         f"select {keys} as source_path, '{contract.kind}' as export_kind, "
@@ -86,10 +93,11 @@ def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: lis
         + ", ".join([*typed, *extra])
         + f" from {_deduplicated(contract)} as r"
     )
-    if stated:
+    for figure in stated:
         sql += (
-            " left join ops.stated_figures sf on sf.path = r.source_path "
-            "and sf.part is not distinct from r.source_part and sf.figure = 'duration_s'"
+            f" left join ops.stated_figures s_{figure} on s_{figure}.path = r.source_path "
+            f"and s_{figure}.part is not distinct from r.source_part "
+            f"and s_{figure}.figure = '{figure}'"
         )
     if group_by:
         sql += f" group by {group_by}"
