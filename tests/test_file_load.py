@@ -27,7 +27,7 @@ def test_progress_is_reported_after_each_batch_with_the_file_size(tmp_path):
     calls = []
     ingest_folder(connect(), raw, KEY, on_progress=lambda *args: calls.append(args))
     size = export.stat().st_size
-    assert calls == [(3, size, size)]
+    assert calls == [("claims.csv", 3, size, size)]
 
 
 def test_restart_undoes_the_rows_committed_before_numbering(tmp_path):
