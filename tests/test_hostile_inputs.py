@@ -495,6 +495,46 @@ def test_a_file_still_being_written_waits_for_the_next_run(tmp_path):
     accounted(con)
 
 
+@pytest.mark.parametrize(
+    ("meddle", "said"),
+    [
+        (lambda path: path.write_bytes(path.read_bytes() + b"\n"), "changed while it was read"),
+        (lambda path: path.unlink(), "disappeared while it was read"),
+    ],
+)
+def test_a_file_that_changes_or_goes_while_it_is_read_is_recorded_and_retried(
+    tmp_path, monkeypatch, meddle, said
+):
+    from assets.raw import file_load
+
+    raw = tmp_path / "raw"
+    claims_csv(raw / "a_steady.csv", 4)
+    moving = claims_csv(raw / "b_moving.csv", 3)
+    original = file_load.FileLoad.load
+
+    def load_and_meddle(unit, file, scan, scratch):
+        records = original(unit, file, scan, scratch)
+        if unit.path == "b_moving.csv":
+            meddle(moving)
+        return records
+
+    monkeypatch.setattr(file_load.FileLoad, "load", load_and_meddle)
+    con = fresh()
+    ingest_folder(con, raw, KEY)
+    record = files(con)["b_moving.csv"]
+    assert (record["status"], record["rows_in"], record["rows_loaded"]) == ("unreadable", 0, 0)
+    assert record["message"].startswith(f"b_moving.csv: {said}; nothing of it was loaded")
+    # the rest of the run stands: the steady file's rows, and none of the moving one's
+    assert files(con)["a_steady.csv"]["rows_loaded"] == 4
+    assert rows(con, "select count(*) from raw.travel_claims") == [(4,)]
+    monkeypatch.undo()
+    claims_csv(raw / "b_moving.csv", 3)  # the copy is done (or the file is back)
+    ingest_folder(con, raw, KEY)
+    assert files(con)["b_moving.csv"]["rows_loaded"] == 3
+    assert rows(con, "select count(*) from raw.travel_claims") == [(7,)]
+    accounted(con)
+
+
 @pytest.mark.pipeline
 def test_the_run_log_says_which_files_wait(tmp_path):
     import dagster as dg

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import tempfile
 import time
 import zipfile
@@ -350,14 +351,20 @@ class FolderPass:
                 self._unreadable(rel, _unopenable_message(rel, err), stat, "")
                 return
             with FileLoad(self.con, rel, self.contracts, self.on_progress) as unit:
+                recorded, failure = len(self.report.loaded), None
                 try:
                     self._settle(unit, file, scan.sha256, stat, scan, old if current else None)
                 except READ_ERRORS as err:
-                    # One unreadable file must not stop the run: record it and go on.
+                    failure = _plain(rel, err)
+                moved = moved_while_read(file, stat)
+                if moved or failure:
+                    # One unreadable file must not stop the run: record it and go on. A file that
+                    # changed or went while it was read keeps no fingerprint: the next run retries.
                     unit.restart()
-                    self._add(
-                        FileRecord.failed(rel, scan.sha256, "unreadable", _plain(rel, err)), stat
-                    )
+                    del self.report.loaded[recorded:]
+                    message = f"{rel}: {moved}" if moved else failure
+                    record = FileRecord.failed(rel, scan.sha256, "unreadable", message)
+                    self._add(record, stat, "" if moved else None)
 
     def _settle(self, unit: FileLoad, file: Path, sha: str, stat, scan, old: Known | None) -> None:
         rel, first = unit.path, self.by_sha.get(sha)
@@ -415,6 +422,24 @@ def _outside_message(rel: str) -> str:
         f"{rel}: is a link to a file outside the drop folder, refused (nothing outside the drop "
         "folder is read); copy the export itself into the drop folder"
     )
+
+
+def moved_while_read(file: Path, before: os.stat_result) -> str | None:
+    """Why a file's load cannot stand because the file itself moved under the reader (changed
+    size or time, or gone), in words; None when it is as it was when its reading began."""
+    try:
+        after = file.stat()
+    except OSError:
+        return (
+            "disappeared while it was read; nothing of it was loaded (the next run reads it if "
+            "it is back)"
+        )
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        return (
+            "changed while it was read; nothing of it was loaded (it was still being copied or "
+            "saved: the next run reads it again)"
+        )
+    return None
 
 
 def _unopenable_message(rel: str, err: OSError) -> str:
