@@ -104,6 +104,9 @@ def test_two_digit_day_first_24_hour_years_are_read_in_their_century(con, times)
 
 
 DETAILS = contract_for("zoom_meeting_details")
+ZOOM_PARTICIPANTS_HEADER = (
+    "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest"
+)
 
 
 @SETTINGS
@@ -141,5 +144,36 @@ def test_a_header_twice_in_one_row_is_read_in_its_own_block(
             "from raw.zoom_meeting_details order by source_line"
         ).fetchall()
         assert read == [(60.0 * m, 60.0 * o, "2081") for m, o in minutes]
+    finally:
+        shutil.rmtree(folder)
+
+
+@SETTINGS
+@given(
+    blocks=st.lists(st.integers(1, 5), min_size=1, max_size=5),
+    repeat_header=st.booleans(),
+    blank_lines=st.integers(1, 3),
+)
+def test_blocks_of_one_table_are_each_counted_once(con, blocks, repeat_header, blank_lines):
+    """Zoom participant tables split into blocks by blank lines, each block with or without the
+    header again: every row of every block is counted and loaded, once."""
+    reset(con)
+    lines, person = [ZOOM_PARTICIPANTS_HEADER], 0
+    for index, size in enumerate(blocks):
+        if index:
+            lines += [""] * blank_lines + ([ZOOM_PARTICIPANTS_HEADER] if repeat_header else [])
+        for _ in range(size):
+            person += 1
+            lines.append(
+                f"Deltagare {person},d{person}@falun.se,09/10/2021 08:00:21,"
+                "09/10/2021 09:00:21,60,No"
+            )
+    folder = Path(tempfile.mkdtemp())
+    try:
+        write_text(folder / "participants.csv", "\n".join(lines) + "\n")
+        ingest(folder, con)
+        [record] = accounted(con)
+        expected = sum(blocks)
+        assert (record["rows_in"], record["rows_loaded"]) == (expected, expected)
     finally:
         shutil.rmtree(folder)

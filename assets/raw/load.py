@@ -167,7 +167,7 @@ def _normalised_source(
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["__line", "__cells", *names])
-        header, ended, after_blank = _header_key(layout), False, False
+        header, ended, closed, after_blank = _header_key(layout), False, False, False
         for count, (number, cells) in enumerate(_layout_rows(layout, broken), 1):
             if on_progress is not None and count % PROGRESS_ROWS == 0:
                 on_progress(layout.source.label, count, 0, 0)
@@ -176,9 +176,14 @@ def _normalised_source(
                 after_blank = True
                 continue
             block_start, after_blank = after_blank, False
-            if block_start and _header_key_of(cells) == header:
+            if block_start and not closed and _header_key_of(cells) == header:
                 ended = False  # a block that repeats the header: more rows of the same table
                 continue
+            if block_start and ended and not closed:
+                # a block of rows as wide as the table goes on with it; a section title or
+                # another table's header (another width) ends it for good
+                ended = len(_trim_trailing(cells, layout.width)) != layout.width
+                closed = ended
             if ended:
                 continue
             cells = _trim_trailing(cells, layout.width)
