@@ -108,7 +108,7 @@ class Contract:
     def required(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.required)
 
-    @property
+    @cached_property
     def in_block_order(self) -> tuple[Column, ...]:
         """The columns block by block, in the order the blocks stand in a row: a header that
         appears twice goes first to the earlier block's column."""

@@ -73,11 +73,10 @@ class Miss:
         )
 
 
-def _positions(cells: list[str], contract: Contract) -> dict[str, int]:
-    """Which cell holds which column. A header that appears twice (Zoom's "User Email" of the
-    host and of the participant) goes by position, block by block: the earlier block's column
-    takes the first cell."""
-    folded = [normalise_header(c) for c in cells]
+def _positions(folded: list[str], contract: Contract) -> dict[str, int]:
+    """Which cell of a folded header row holds which column. A header that appears twice
+    (Zoom's "User Email" of the host and of the participant) goes by position, block by block:
+    the earlier block's column takes the first cell."""
     found: dict[str, int] = {}
     for column in contract.in_block_order:
         for index, cell in enumerate(folded):
@@ -87,10 +86,9 @@ def _positions(cells: list[str], contract: Contract) -> dict[str, int]:
     return found
 
 
-def ambiguous_headers(cells: list[str], found: dict[str, int]) -> dict[str, tuple[int, ...]]:
+def ambiguous_headers(folded: list[str], found: dict[str, int]) -> dict[str, tuple[int, ...]]:
     """Columns whose header appears again in a cell no column took: the contract cannot tell
     which of them is its own (never first-wins). Column name -> the 1-based cell numbers."""
-    folded = [normalise_header(c) for c in cells]
     taken = set(found.values())
     doubts = {}
     for name, index in found.items():
@@ -100,12 +98,15 @@ def ambiguous_headers(cells: list[str], found: dict[str, int]) -> dict[str, tupl
     return doubts
 
 
-def _score(cells: list[str], contract: Contract) -> tuple[bool, int, dict[str, int]]:
-    found = _positions(cells, contract)
-    if ambiguous_headers(cells, found):
-        return False, len(found), found
-    complete = all(c.name in found for c in contract.required) and len(found) >= 2
-    return complete, len(found), found
+def _score(
+    folded: list[str], contract: Contract
+) -> tuple[bool, int, dict[str, int], dict[str, tuple[int, ...]]]:
+    """Whether a folded header row holds the contract's required columns, how many columns it
+    holds, where, and which of them are ambiguous (such a row is not complete)."""
+    found = _positions(folded, contract)
+    doubts = ambiguous_headers(folded, found)
+    complete = not doubts and all(c.name in found for c in contract.required) and len(found) >= 2
+    return complete, len(found), found, doubts
 
 
 def _candidate_rows(source: Source) -> list[tuple[str | None, int, list[str]]]:
@@ -167,8 +168,9 @@ def recognise(source: Source, contracts: tuple[Contract, ...]) -> Layout | Miss:
     for delimiter, number, cells in rows:
         if delimiter is None and source.kind == "text":
             continue
+        folded = [normalise_header(c) for c in cells]  # once per row, not per contract
         for contract in contracts:
-            complete, matched, found = _score(cells, contract)
+            complete, matched, found, doubts = _score(folded, contract)
             if complete:
                 rank = (matched, -number, len(contract.columns))
                 if best is None or rank > best[0]:
@@ -183,7 +185,7 @@ def recognise(source: Source, contracts: tuple[Contract, ...]) -> Layout | Miss:
                 ) + tuple(
                     f'{name} (its header "{cells[found[name]].strip()}" stands in cells '
                     f"{' and '.join(map(str, cells_at))}: which one is its own is unknown)"
-                    for name, cells_at in ambiguous_headers(cells, found).items()
+                    for name, cells_at in doubts.items()
                 )
                 if nearest is None or share > nearest[0]:
                     nearest = (share, contract.kind, missing)
