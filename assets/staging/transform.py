@@ -6,7 +6,7 @@ import duckdb
 
 from schemas import Contract
 
-from ..db import ident
+from ..db import ident, lit
 
 MEETING_COLUMNS = (
     ("period_start", "date"),
@@ -97,7 +97,7 @@ def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: lis
         sql += (
             f" left join ops.stated_figures s_{figure} on s_{figure}.path = r.source_path "
             f"and s_{figure}.part is not distinct from r.source_part "
-            f"and s_{figure}.figure = '{figure}'"
+            f"and s_{figure}.figure = {lit(figure)}"
         )
     if group_by:
         sql += f" group by {group_by}"
