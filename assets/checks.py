@@ -8,6 +8,7 @@ publish; a warning is reported and the run goes on.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ import dagster as dg
 from schemas.expectations import SAMPLE_ROWS, Finding, Rule, Suite, plain, validate
 
 from .db import ident, table_exists
+from .fingerprint import built_from, code_fingerprint, recorded
+from .freshness import check_inputs
 from .settings import Inputs
 from .warehouse import Warehouse
 
@@ -29,18 +32,24 @@ def blocking_spec(name: str, asset: dg.AssetKey, description: str) -> dg.AssetCh
     return dg.AssetCheckSpec(name, asset=asset, blocking=True, description=description)
 
 
-def contract_specs(asset: dg.AssetKey, what: str) -> list[dg.AssetCheckSpec]:
-    """The blocking and the warning check of one table, described for the UI."""
+def contract_specs(
+    asset: dg.AssetKey, what: str, reads: tuple[dg.AssetKey, ...] = ()
+) -> list[dg.AssetCheckSpec]:
+    """The blocking and the warning check of one table (which also `reads` other tables),
+    described for the UI."""
     return [
-        blocking_spec(
+        dg.AssetCheckSpec(
             CONTRACT,
-            asset,
-            f"Blocking: {what} must hold, or the marts are not rebuilt and the warehouse is not "
-            "published. The result names the files to fix.",
+            asset=asset,
+            blocking=True,
+            additional_deps=reads,
+            description=f"Blocking: {what} must hold, or the marts are not rebuilt and the "
+            "warehouse is not published. The result names the files to fix.",
         ),
         dg.AssetCheckSpec(
             PLAUSIBLE,
             asset=asset,
+            additional_deps=reads,
             description="Warning: values that are possible but unlikely, listed with their "
             "files; the run still publishes.",
         ),
@@ -240,19 +249,22 @@ def _validated_file(warehouse: Warehouse) -> Path:
     return Path(warehouse.path).with_name(".validated.json")
 
 
-def _inputs_fingerprint(warehouse: Warehouse, builds: list[str]) -> str | None:
-    from .materialize import last_fingerprint, upstream_fingerprint
-
+def _inputs_fingerprint(
+    context: dg.AssetCheckExecutionContext, warehouse: Warehouse, module: str
+) -> str | None:
+    """The one policy's fingerprint of what a check reads (its assets and their additional deps,
+    whose fingerprints hold everything upstream), its module's code and today's date (the suites'
+    window)."""
+    inputs = check_inputs(context)
     with warehouse.read() as con:
-        if any(last_fingerprint(con, b) is None for b in builds):
+        if any(recorded(con, name) is None for name in inputs):
             return None
-        return upstream_fingerprint(con, builds, today().isoformat())
+        return built_from(con, inputs, code_fingerprint(module), [today().isoformat()])
 
 
 def unless_validated(
     context: dg.AssetCheckExecutionContext,
     warehouse: Warehouse,
-    builds: list[str],
     validate_now: Callable[[], Iterable[dg.AssetCheckResult]],
 ) -> Iterator[dg.AssetCheckResult]:
     """Validate, unless these inputs were validated today: then repeat that verdict (a no-op run).
@@ -260,9 +272,7 @@ def unless_validated(
     The verdicts are kept in a small file beside the warehouse, so a run with nothing new neither
     imports Great Expectations nor copies the warehouse. A blocking failure is never kept.
     """
-    import json
-
-    fingerprint = _inputs_fingerprint(warehouse, builds)
+    fingerprint = _inputs_fingerprint(context, warehouse, validate_now.__module__)
     record = _validated_file(warehouse)
     kept = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
     key = context.op_def.name

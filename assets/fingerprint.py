@@ -2,8 +2,12 @@
 of the code that made it, the code found automatically from a module's imports.
 
 A module's code is its own source, the source of every module of this project it imports (and
-they import), and the SQL and TOML files beside each of those modules. Editing any of them
-changes the fingerprint, so nothing relies on a hand-bumped version number.
+they import), and the SQL, TOML and template files beside each of those modules (or in a
+`templates/` folder beside). Editing any of them changes the fingerprint, so nothing relies on a
+hand-bumped version number.
+
+What was built is kept in one ledger, ops.builds (table name, fingerprint): a build whose inputs'
+recorded fingerprints and code are as last time is skipped. Files keep theirs in ops.files.
 """
 
 from __future__ import annotations
@@ -13,8 +17,13 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
+import duckdb
+
+from .db import table_exists
+
 ROOT = Path(__file__).resolve().parent.parent
-DATA_SUFFIXES = (".sql", ".toml")
+DATA_SUFFIXES = (".sql", ".toml", ".html", ".css")
+DATA_FOLDERS = (".", "templates")
 
 
 def fingerprint(inputs: Iterable[str], code: str) -> str:
@@ -44,7 +53,13 @@ def code_files(module: str, root: Path = ROOT) -> list[Path]:
             continue
         seen.add(path)
         pending.extend(_imported_files(path, root))
-    data = {p for path in seen for s in DATA_SUFFIXES for p in path.parent.glob(f"*{s}")}
+    data = {
+        p
+        for path in seen
+        for folder in DATA_FOLDERS
+        for s in DATA_SUFFIXES
+        for p in (path.parent / folder).glob(f"*{s}")
+    }
     return sorted(seen | data)
 
 
@@ -74,3 +89,41 @@ def _imported_files(path: Path, root: Path) -> list[Path | None]:
             found.append(_module_file(dotted, root))
             found.extend(_module_file(f"{dotted}.{alias.name}", root) for alias in node.names)
     return found
+
+
+BUILDS_DDL = """
+create schema if not exists ops;
+create table if not exists ops.builds (asset varchar, fingerprint varchar, built_at timestamp)
+"""
+
+
+def recorded(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """The fingerprint the last build of `name` (a table such as `staging.trips`) recorded."""
+    if not table_exists(con, "ops", "builds"):
+        return None
+    row = con.execute(
+        "select fingerprint from ops.builds where asset = ? order by built_at desc limit 1", [name]
+    ).fetchall()
+    return row[0][0] if row else None
+
+
+def record(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
+    """Keep `value` as the fingerprint of what was just built as `name`."""
+    con.execute(BUILDS_DDL)
+    con.execute("delete from ops.builds where asset = ?", [name])
+    con.execute("insert into ops.builds values (?, ?, current_timestamp)", [name, value])
+
+
+def built_from(
+    con: duckdb.DuckDBPyConnection, inputs: Iterable[str], code: str, outside: Iterable[str] = ()
+) -> str:
+    """The fingerprint a build of these inputs (table names) with this code has: their recorded
+    fingerprints, by name, the fingerprints of inputs from outside the warehouse (files), and the
+    code's."""
+    named = [f"{name}={recorded(con, name)}" for name in sorted(inputs)]
+    return fingerprint([*named, *outside], code)
+
+
+def query_fingerprint(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> str:
+    """The hash of what a query returns (the inputs a table outside the ledger contributes)."""
+    return hashlib.sha256(repr(con.execute(sql, params or []).fetchall()).encode()).hexdigest()[:16]

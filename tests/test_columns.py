@@ -3,7 +3,7 @@
 import duckdb
 import pytest
 
-from assets.materialize import table_metadata
+from assets.metadata import table_metadata
 from schemas.columns import LOADER_COLUMNS, column_descriptions, documented_columns
 
 pytestmark = pytest.mark.pipeline

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ingest_helpers import DAMAGE, LINE_SEEDS, damage_text, data_lines
 
-from assets.marts.parquet import EXPORTED
+from assets.exports.parquet import EXPORTED
 from assets.publish import parquet_root, publish_stage, reports_root
 from assets.warehouse import Publication, WarehouseDamaged, damage
 from pipeline.definitions import make_definitions
@@ -67,7 +67,7 @@ def published_counts(warehouse: Path) -> dict[str, tuple[int, int]]:
 
 def remm_rows(warehouse: Path) -> tuple[int, int]:
     """REMM indicator rows: (in the published CSV report, from the published warehouse)."""
-    from assets.marts.reports import REMM_SQL
+    from assets.exports.reports import REMM_SQL
 
     lines = (reports_root(warehouse) / "remm_indicators.csv").read_text("utf-8-sig").splitlines()
     with duckdb.connect(str(warehouse), read_only=True) as con:

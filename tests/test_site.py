@@ -127,7 +127,7 @@ def test_falun_page_lists_its_source_files_with_their_sha256(sample_warehouse, s
 
 
 def test_falun_page_gives_flags_in_words_and_the_factors_with_their_sources(site):
-    from assets.marts.site import FLAG_WORDS
+    from assets.exports.site import FLAG_WORDS
 
     page = parse(site / FALUN[0] / f"{FALUN[1]}.html")
     text = " ".join(page.itertext())
@@ -164,7 +164,7 @@ def test_every_page_is_well_formed_without_script_or_network(site):
 
 
 def test_hostile_municipality_programme_and_file_names_are_escaped(sample_warehouse, tmp_path):
-    from assets.marts.site import write_site
+    from assets.exports.site import write_site
 
     copy = tmp_path / "hostile.duckdb"
     shutil.copyfile(sample_warehouse, copy)
@@ -202,7 +202,7 @@ def test_hostile_municipality_programme_and_file_names_are_escaped(sample_wareho
 
 @pytest.mark.unit
 def test_slug_keeps_a_name_inside_the_site_folder():
-    from assets.marts.site import slug
+    from assets.exports.site import slug
 
     assert slug("vi-mots-resfritt") == "vi-mots-resfritt"
     assert slug("../../etc/passwd") == "etc_passwd"
@@ -212,7 +212,7 @@ def test_slug_keeps_a_name_inside_the_site_folder():
 
 @pytest.mark.unit
 def test_bands_and_svg_ids():
-    from assets.marts.site import band, unique_ids
+    from assets.exports.site import band, unique_ids
 
     assert band(None, None) == "–"
     assert band(18.4, 40.5) == "18.4 %–40.5 %"
@@ -227,7 +227,7 @@ def test_bands_and_svg_ids():
 def test_a_page_no_longer_built_is_removed_and_a_page_resfritt_did_not_write_is_kept(
     sample_warehouse, tmp_path
 ):
-    from assets.marts.site import render_site, site_pages
+    from assets.exports.site import render_site, site_pages
     from assets.publish import publish_reports, seal_reports
 
     folder = tmp_path / "reports"

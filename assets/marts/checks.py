@@ -142,8 +142,7 @@ def _mart_results(context, warehouse, inputs, asset, suite, column: str):
         )
         yield _add_up(context, warehouse, inputs, asset, mart, column)
 
-    builds = [mart, "staging.meeting_activity"]
-    yield from unless_validated(context, warehouse, builds, validate_now)
+    yield from unless_validated(context, warehouse, validate_now)
 
 
 @dg.multi_asset_check(

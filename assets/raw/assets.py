@@ -4,16 +4,20 @@ import hashlib
 from collections.abc import Iterator
 
 import dagster as dg
+import duckdb
 
 from schemas import load_contracts
 
-from ..materialize import (
-    fingerprint_of,
-    last_fingerprint,
-    record_fingerprint,
-    table_metadata,
-    unchanged_metadata,
+from ..fingerprint import (
+    built_from,
+    code_fingerprint,
+    fingerprint,
+    query_fingerprint,
+    record,
+    recorded,
 )
+from ..freshness import table_of, unchanged, versioned
+from ..metadata import table_metadata
 from ..settings import Inputs
 from ..warehouse import Warehouse
 from .ingest import ingest_folder, needs_ingest
@@ -26,25 +30,47 @@ MUNICIPALITY_KEYS = dg.AssetKey(["ref", "municipality_keys"])
 FILES = dg.AssetKey(["ops", "files"])
 QUARANTINE = dg.AssetKey(["ops", "quarantine"])
 RAW_KEYS = {c.kind: dg.AssetKey(["raw", c.kind]) for c in load_contracts()}
+CODE = code_fingerprint(__name__)
+FILES_OF_KIND = (
+    "select path, part, sha256, status, fingerprint from ops.files where export_kind = ? "
+    "order by all"
+)
+ALL_FILES = "select path, part, sha256, status, fingerprint from ops.files order by all"
 
 
-def _reference_fingerprint(inputs: Inputs) -> str:
-    digest = hashlib.sha256()
-    for table in REFERENCE_TABLES:
-        path = inputs.reference_path / table.file_name
-        digest.update(path.read_bytes() if path.exists() else b"missing")
-    return digest.hexdigest()[:16]
+def _file_hash(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
+
+
+def _reference_fingerprints(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> dict:
+    """{asset key: fingerprint} of the reference tables (their CSV file and the code) and of the
+    municipality keys built from two of them."""
+    values = {
+        key: fingerprint([_file_hash(inputs.reference_path / t.file_name)], CODE)
+        for key, t in zip(REFERENCE_KEYS, REFERENCE_TABLES, strict=True)
+    }
+    # The keys' inputs, as they will be once the reference tables above are recorded.
+    keys_from = [values[dg.AssetKey(["ref", n])] for n in ("municipalities", "rooms")]
+    values[MUNICIPALITY_KEYS] = fingerprint(keys_from, CODE)
+    return values
 
 
 @dg.multi_asset(
     specs=[
         *(
-            dg.AssetSpec(key, group_name="raw", description=t.description, kinds={"duckdb", "csv"})
+            dg.AssetSpec(
+                key,
+                group_name="raw",
+                description=t.description,
+                kinds={"duckdb", "csv"},
+                code_version=CODE,
+            )
             for key, t in zip(REFERENCE_KEYS, REFERENCE_TABLES, strict=True)
         ),
         dg.AssetSpec(
             MUNICIPALITY_KEYS,
             group_name="raw",
+            code_version=CODE,
             deps=[dg.AssetKey(["ref", "municipalities"]), dg.AssetKey(["ref", "rooms"])],
             description="Every way an export names a municipality (code, name, alias, e-mail "
             "domain, video room), each with its validity period.",
@@ -54,26 +80,21 @@ def _reference_fingerprint(inputs: Inputs) -> str:
 )
 def reference_tables(warehouse: Warehouse, inputs: Inputs) -> Iterator[dg.MaterializeResult]:
     """The editable reference CSV files in data/reference, typed, in the warehouse's ref schema."""
-    fingerprint = _reference_fingerprint(inputs)
     with warehouse.read() as con:
-        if last_fingerprint(con, "reference") == fingerprint:
-            tables = [f"ref.{t.name}" for t in REFERENCE_TABLES] + ["ref.municipality_keys"]
-            for key, table in zip([*REFERENCE_KEYS, MUNICIPALITY_KEYS], tables, strict=True):
-                yield dg.MaterializeResult(asset_key=key, metadata=unchanged_metadata(con, table))
+        values = _reference_fingerprints(con, inputs)
+        if all(recorded(con, table_of(k)) == v for k, v in values.items()):
+            for key in values:
+                yield unchanged(con, key)
             return
     check_reference(inputs.reference_path)
     with warehouse.connect() as con:
         con.execute(PARSE_SQL)
-        for key, table in zip(REFERENCE_KEYS, REFERENCE_TABLES, strict=True):
+        for table in REFERENCE_TABLES:
             load_reference(con, inputs.reference_path, table)
-            yield dg.MaterializeResult(
-                asset_key=key, metadata=table_metadata(con, f"ref.{table.name}")
-            )
         build_municipality_keys(con)
-        record_fingerprint(con, "reference", fingerprint)
-        yield dg.MaterializeResult(
-            asset_key=MUNICIPALITY_KEYS, metadata=table_metadata(con, "ref.municipality_keys")
-        )
+        for key, value in values.items():
+            record(con, table_of(key), value)
+            yield versioned(table_metadata(con, table_of(key)), value, key)
 
 
 @dg.multi_asset(
@@ -82,6 +103,7 @@ def reference_tables(warehouse: Warehouse, inputs: Inputs) -> Iterator[dg.Materi
             dg.AssetSpec(
                 key,
                 group_name="raw",
+                code_version=CODE,
                 deps=[MUNICIPALITY_KEYS],
                 description=f"{c.title}: the rows of every such export in the drop folder, typed, "
                 "attributed to a municipality and pseudonymised.",
@@ -94,6 +116,7 @@ def reference_tables(warehouse: Warehouse, inputs: Inputs) -> Iterator[dg.Materi
         dg.AssetSpec(
             FILES,
             group_name="raw",
+            code_version=CODE,
             deps=[MUNICIPALITY_KEYS],
             description="One row per file (sheet or archive member) in the drop folder: its kind, "
             "content hash, rows in, loaded and quarantined, and what to do about problems.",
@@ -102,6 +125,7 @@ def reference_tables(warehouse: Warehouse, inputs: Inputs) -> Iterator[dg.Materi
         dg.AssetSpec(
             QUARANTINE,
             group_name="raw",
+            code_version=CODE,
             deps=[MUNICIPALITY_KEYS],
             description="Every row that was not loaded: file, row number, column, value and the "
             "reason, in words an analyst can act on.",
@@ -119,10 +143,8 @@ def raw_exports(
     with warehouse.read() as con:
         if not needs_ingest(con, inputs.raw_path):
             context.log.info(f"No new or changed files in {inputs.raw_path}.")
-            tables = {RAW_KEYS[c.kind]: f"raw.{c.kind}" for c in load_contracts()}
-            tables |= {FILES: "ops.files", QUARANTINE: "ops.quarantine"}
-            for key, table in tables.items():
-                yield dg.MaterializeResult(asset_key=key, metadata=unchanged_metadata(con, table))
+            for key in [*RAW_KEYS.values(), FILES, QUARANTINE]:
+                yield unchanged(con, key)
             return
     with warehouse.connect() as con, load_progress.reporting(context.log.info) as on_progress:
         report = ingest_folder(
@@ -138,32 +160,38 @@ def raw_exports(
         for record in report.loaded:
             log = context.log.warning if record.status != "loaded" else context.log.info
             log(f"{record.path} {record.part}: {record.status}. {record.message}".strip())
-        raw_fingerprint = fingerprint_of(
-            con, ["select path, part, sha256, status, fingerprint from ops.files order by all"]
-        )
-        record_fingerprint(con, "raw", raw_fingerprint)
+        values = _raw_fingerprints(con)
         for contract in load_contracts():
             ensure_raw_table(con, contract)
-            yield dg.MaterializeResult(
-                asset_key=RAW_KEYS[contract.kind],
-                metadata=table_metadata(con, f"raw.{contract.kind}"),
-            )
+            key = RAW_KEYS[contract.kind]
+            yield versioned(table_metadata(con, table_of(key)), values[key], key)
         totals = con.execute(
             "select count(*), sum(rows_in), sum(rows_loaded), sum(rows_quarantined), "
             "count(*) filter (where status = 'unrecognized') from ops.files"
         ).fetchall()[0]
-        yield dg.MaterializeResult(
-            asset_key=FILES,
-            metadata=table_metadata(
-                con,
-                "ops.files",
-                files_loaded_this_run=len(report.loaded),
-                rows_in=int(totals[1] or 0),
-                rows_loaded=int(totals[2] or 0),
-                rows_quarantined=int(totals[3] or 0),
-                files_unrecognized=int(totals[4] or 0),
-            ),
+        metadata = table_metadata(
+            con,
+            "ops.files",
+            files_loaded_this_run=len(report.loaded),
+            rows_in=int(totals[1] or 0),
+            rows_loaded=int(totals[2] or 0),
+            rows_quarantined=int(totals[3] or 0),
+            files_unrecognized=int(totals[4] or 0),
         )
-        yield dg.MaterializeResult(
-            asset_key=QUARANTINE, metadata=table_metadata(con, "ops.quarantine")
-        )
+        yield versioned(metadata, values[FILES], FILES)
+        yield versioned(table_metadata(con, "ops.quarantine"), values[QUARANTINE], QUARANTINE)
+
+
+def _raw_fingerprints(con: duckdb.DuckDBPyConnection) -> dict:
+    """Record and return {asset key: fingerprint} of every raw table (the files of its kind, as
+    ops.files holds them with their content hash and the loader's code) and of the ops tables."""
+    keys_from = [table_of(MUNICIPALITY_KEYS)]
+    values = {
+        key: built_from(con, keys_from, CODE, [query_fingerprint(con, FILES_OF_KIND, [kind])])
+        for kind, key in RAW_KEYS.items()
+    }
+    every_file = built_from(con, keys_from, CODE, [query_fingerprint(con, ALL_FILES)])
+    values |= {FILES: every_file, QUARANTINE: every_file}
+    for key, value in values.items():
+        record(con, table_of(key), value)
+    return values

@@ -75,4 +75,4 @@ def raw_rows_keep_their_contracts(
                 context, warehouse, inputs, RAW_KEYS[contract.kind], frame, suite
             )
 
-    yield from unless_validated(context, warehouse, ["raw", "reference"], validate_now)
+    yield from unless_validated(context, warehouse, validate_now)

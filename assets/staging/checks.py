@@ -21,11 +21,14 @@ from ..warehouse import Warehouse
 
 MEETINGS = dg.AssetKey(["staging", "meeting_activity"])
 TRIPS = dg.AssetKey(["staging", "trips"])
+MUNICIPALITIES = dg.AssetKey(["ref", "municipalities"])
 
 
 @dg.multi_asset_check(
     specs=contract_specs(
-        MEETINGS, "known municipality, dates in the window, no negative or absurd counts"
+        MEETINGS,
+        "known municipality, dates in the window, no negative or absurd counts",
+        (MUNICIPALITIES,),
     ),
     description="The staged meeting rows' expectation suite, run with Great Expectations.",
 )
@@ -42,8 +45,7 @@ def meeting_activity_checks(
         )
         yield from suite_results(context, warehouse, inputs, MEETINGS, frame, suite)
 
-    builds = ["staging.meeting_activity", "reference"]
-    yield from unless_validated(context, warehouse, builds, validate_now)
+    yield from unless_validated(context, warehouse, validate_now)
 
 
 @dg.multi_asset_check(
@@ -61,4 +63,4 @@ def trips_checks(
         frame = table_frame(warehouse, "staging.trips", suite)
         yield from suite_results(context, warehouse, inputs, TRIPS, frame, suite)
 
-    yield from unless_validated(context, warehouse, ["staging.trips", "reference"], validate_now)
+    yield from unless_validated(context, warehouse, validate_now)

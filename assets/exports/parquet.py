@@ -8,15 +8,14 @@ never half of one, and never one the warehouse does not hold. The version is nam
 fingerprints of the tables it holds, so a run with nothing new writes nothing.
 """
 
-from __future__ import annotations
-
-import hashlib
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from ..materialize import upstream_fingerprint
+from ..db import table_exists
+from ..fingerprint import built_from, code_fingerprint
+from ..freshness import declared_inputs
 from ..publish import parquet_root
 from ..warehouse import Warehouse
 
@@ -30,7 +29,7 @@ EXPORTED = (
     "marts.data_quality_flags",
 )
 DATE_COLUMNS = ("period_start", "trip_date")
-LOGIC = Path(__file__).read_bytes()
+CODE = code_fingerprint(__name__)
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
@@ -80,30 +79,25 @@ def write_version(con: duckdb.DuckDBPyConnection, tables: list[str], target: Pat
 
 @dg.asset(
     key=["marts", "parquet_export"],
-    group_name="marts",
+    group_name="exports",
     deps=[dg.AssetKey(t.split(".")) for t in EXPORTED],
     kinds={"parquet"},
+    code_version=CODE,
 )
-def parquet_export(warehouse: Warehouse) -> dg.MaterializeResult:
+def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Staging and marts as Parquet files partitioned by year and month (hive layout) in a folder
     beside the warehouse, for Spark, Trino or any engine that reads a folder. Swapped in with the
     warehouse at the end of a good run; rewritten only when one of its tables changed."""
     root = parquet_root(Path(warehouse.path))
     with warehouse.read() as con:
-        present = [
-            t
-            for t in EXPORTED
-            if con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema || '.' || table_name = ?",
-                [t],
-            ).fetchall()[0][0]
-        ]
-        salt = hashlib.sha256(LOGIC).hexdigest() + ",".join(present)
-        version = upstream_fingerprint(con, present, salt)
+        present = [t for t in EXPORTED if table_exists(con, *t.split("."))]
+        version = built_from(con, declared_inputs(context), CODE + ",".join(present))
         current = root.resolve().name if root.is_symlink() and root.resolve().exists() else None
         if current == f"{root.name}.{version}":
-            return dg.MaterializeResult(metadata={"unchanged": True, "path": str(root)})
+            return dg.MaterializeResult(
+                metadata={"unchanged": True, "path": str(root)},
+                data_version=dg.DataVersion(version),
+            )
         built = warehouse.publication.staged("parquet") / f"{root.name}.{version}"
         built.mkdir()
         rows = write_version(con, present, built)
@@ -112,5 +106,6 @@ def parquet_export(warehouse: Warehouse) -> dg.MaterializeResult:
             "path": dg.MetadataValue.path(str(root)),
             "version": built.name,
             "tables": dg.MetadataValue.json(rows),
-        }
+        },
+        data_version=dg.DataVersion(version),
     )

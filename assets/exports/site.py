@@ -336,12 +336,6 @@ def render_site(programmes: list[Programme], folder: Path) -> Path:
     return folder / "index.html"
 
 
-def source_text() -> str:
-    """The code and templates the reports are made with: a change to any rebuilds them."""
-    paths = [Path(__file__).with_name("reports.py"), Path(__file__), *sorted(TEMPLATES.iterdir())]
-    return "".join(path.read_text(encoding="utf-8") for path in paths if path.is_file())
-
-
 def write_site(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
     """Read the warehouse and write the site into `folder`; returns its index.html."""
     return render_site(site_pages(con), folder)
