@@ -185,10 +185,11 @@ def check_pseudonym_key(con: duckdb.DuckDBPyConnection, pseudonym_key: str) -> N
 
 def loader_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """Changes when the loader's code (under ROOT), a contract or the municipality keys change."""
+    # Ordered by the value itself: `order by all` inside an aggregate orders by nothing.
     keys = scalar(
         con,
-        "select string_agg(concat_ws('|', key_type, key, code, valid_from, valid_to), ',' "
-        "order by all) from ref.municipality_keys",
+        "select string_agg(k, ',' order by k) from (select concat_ws('|', key_type, key, code, "
+        "valid_from, valid_to) as k from ref.municipality_keys)",
     )
     return fingerprint([keys or ""], code_fingerprint(LOADER, ROOT))
 
