@@ -101,8 +101,9 @@ def test_in_a_municipality_folder_rows_load_with_what_the_report_states(tmp_path
         STATED[2]: (48, 48),
     }
     # 8 participants stated and named; 25m 13s stated, while the joins span 16 minutes
-    assert "states a meeting length of 25m 13s (25 min), but the rows give 16 min" in (
-        records[STATED[0]]["message"]
+    assert (
+        "states a meeting length of 25m 13s (25 min), but the rows give 16 min"
+        in (records[STATED[0]]["message"])
     )
     assert "participants" not in records[STATED[0]]["message"].split("Warning")[1]
     # the total was edited to 7 and the names masked to 2 distinct strings
