@@ -5,36 +5,11 @@ import json
 
 import dagster as dg
 
-from assets.raw.ingest import DropFolderMissing, drop_folder_files, drop_name, still_arriving
-from assets.raw.manifest import LoadedFiles
-from assets.raw.sources import scan_file
+from assets.raw.ingest import DropFolderMissing
+from assets.raw.manifest import LoadedFiles, content_changed, folder_snapshot
 from assets.settings import Inputs
 
 from .jobs import refresh_warehouse
-
-
-def folder_snapshot(inputs: Inputs, previous: dict[str, list] | None) -> dict[str, list]:
-    """{path: [size, mtime_ns, sha256]}, the hash the loader records in ops.files; a file with the
-    size and mtime of `previous` is not re-hashed, one still being written (changed within
-    inputs.settle_s) is left for a later tick."""
-    previous = previous or {}
-    snapshot = {}
-    for file in drop_folder_files(inputs.raw_path):
-        rel = drop_name(file, inputs.raw_path)
-        stat = file.stat()
-        if still_arriving(stat, inputs.settle_s):
-            continue
-        seen = previous.get(rel)
-        if seen and seen[:2] == [stat.st_size, stat.st_mtime_ns]:
-            snapshot[rel] = seen
-        else:
-            snapshot[rel] = [stat.st_size, stat.st_mtime_ns, scan_file(file, lines=False).sha256]
-    return snapshot
-
-
-def content_changed(previous: dict, current: dict) -> list[str]:
-    """Paths that are new or whose content hash differs."""
-    return sorted(p for p, v in current.items() if p not in previous or previous[p][2] != v[2])
 
 
 @dg.sensor(

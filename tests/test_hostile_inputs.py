@@ -35,10 +35,10 @@ from assets.raw.ingest import (
     key_fingerprint,
     needs_ingest,
 )
+from assets.raw.manifest import folder_snapshot
 from assets.raw.reference import REFERENCE_TABLES, ReferenceError, check_reference, load_reference
 from assets.raw.sources import ZIP_MAX_DEPTH, UnpackBudget, UnreadableFile, open_sources
 from assets.settings import Inputs
-from pipeline.sensors import folder_snapshot
 
 CLAIMS_HEADER = (
     "Anställningsnr;Förvaltning;Resdatum;Från;Till;Ändamål;Antal km;Färdmedel;Belopp (kr)"

@@ -120,6 +120,22 @@ def drop_folder_files(raw_dir: Path) -> list[Path]:
     )
 
 
+def drop_folder_changes(
+    raw_dir: Path, known: dict[str, tuple[int, int]]
+) -> tuple[list[str], list[tuple[str, Path, os.stat_result]]]:
+    """What changed in the drop folder since `known` ({path: (size, mtime_ns)}), without hashing:
+    the paths still as known, and the new or possibly changed files (path, file, stat). The
+    loader and the sensor both ask this."""
+    same, changed = [], []
+    for file in drop_folder_files(raw_dir):
+        rel, stat = drop_name(file, raw_dir), file.stat()
+        if known.get(rel) == (stat.st_size, stat.st_mtime_ns):
+            same.append(rel)
+        else:
+            changed.append((rel, file, stat))
+    return same, changed
+
+
 def drop_name(file: Path, raw_dir: Path) -> str:
     """A file's path in the drop folder as it is recorded: bytes of a name that are not UTF-8
     (written in another system's encoding) are shown escaped, as \\xe9."""
@@ -467,12 +483,8 @@ def needs_ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> bool:
     if not table_exists(con, "ops", "files") or not table_exists(con, "ref", "municipality_keys"):
         return True
     known = {
-        (path, k.size_bytes, k.mtime_ns)
+        path: (k.size_bytes, k.mtime_ns)
         for path, (k, current) in known_files(con, loader_fingerprint(con)).items()
         if current
     }
-    for file in drop_folder_files(raw_dir):
-        stat = file.stat()
-        if (drop_name(file, raw_dir), stat.st_size, stat.st_mtime_ns) not in known:
-            return True
-    return False
+    return bool(drop_folder_changes(raw_dir, known)[1])
