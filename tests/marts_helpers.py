@@ -13,7 +13,7 @@ import csv
 import shutil
 from pathlib import Path
 
-from conftest import REFERENCE, run_pipeline
+from pipeline_helpers import REFERENCE, run_pipeline
 
 HEADER = (
     "SessionIdTime,SessionIdSeq,FromUri,ToUri,InviteTime,ResponseCode,SessionEndTime,MediaTypes"
@@ -87,7 +87,7 @@ def set_programme_name(reference: Path, programme: str, name: str) -> None:
 
 
 def _avoided(warehouse: Path) -> dict:
-    from conftest import query
+    from pipeline_helpers import query
 
     return {
         (code, year): (trips, low, high)

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
-from conftest import ROOT, SAMPLE_RAW, resources_for, scalar
 from dagster._utils.schedules import cron_string_iterator
+from pipeline_helpers import ROOT, SAMPLE_RAW, resources_for, scalar
 
 from assets.raw.manifest import LoadedFiles, loaded_files
 from pipeline.definitions import defs, make_definitions

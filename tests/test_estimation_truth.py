@@ -3,7 +3,7 @@
 percentage points, and its band contains it (docs/methodology.md)."""
 
 import pytest
-from conftest import query, run_pipeline
+from pipeline_helpers import query, run_pipeline
 
 pytestmark = pytest.mark.pipeline
 

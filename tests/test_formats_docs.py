@@ -7,7 +7,7 @@ import re
 import subprocess
 
 import pytest
-from conftest import ROOT
+from pipeline_helpers import ROOT
 
 from schemas import load_contracts
 

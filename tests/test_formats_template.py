@@ -7,9 +7,9 @@ import datetime as dt
 import importlib.util
 
 import pytest
-from conftest import ROOT
 from ingest_helpers import one_file, quarantine, rows
 from openpyxl import load_workbook
+from pipeline_helpers import ROOT
 
 from schemas import contract_for
 

@@ -9,7 +9,7 @@ import shutil
 import dagster as dg
 import duckdb
 import pytest
-from conftest import REFERENCE, SAMPLE_RAW, query, run_pipeline
+from pipeline_helpers import REFERENCE, SAMPLE_RAW, query, run_pipeline
 
 from assets.fingerprint import ROOT, built_from, code_fingerprint, record, recorded
 from assets.freshness import table_of

@@ -538,7 +538,7 @@ def test_a_file_that_changes_or_goes_while_it_is_read_is_recorded_and_retried(
 @pytest.mark.pipeline
 def test_the_run_log_says_which_files_wait(tmp_path):
     import dagster as dg
-    from conftest import resources_for
+    from pipeline_helpers import resources_for
 
     from pipeline.definitions import make_definitions
 

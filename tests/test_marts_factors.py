@@ -2,8 +2,8 @@
 (tests/marts_helpers.py): every figure below is computed by hand."""
 
 import pytest
-from conftest import query, scalar
 from marts_helpers import materialization, small_warehouse
+from pipeline_helpers import query, scalar
 
 pytestmark = pytest.mark.pipeline
 

@@ -1,7 +1,7 @@
 """The marts over the bundled samples: progress side by side, per employee, bands, flags, codes."""
 
 import pytest
-from conftest import query, scalar
+from pipeline_helpers import query, scalar
 
 pytestmark = pytest.mark.pipeline
 

@@ -1,7 +1,7 @@
 """At most one car trip per person per day: person-level exports cap the avoided trips."""
 
 import pytest
-from conftest import query, run_pipeline
+from pipeline_helpers import query, run_pipeline
 
 pytestmark = pytest.mark.pipeline
 

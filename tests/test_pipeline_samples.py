@@ -1,7 +1,7 @@
 """The bundled sample data through the whole pipeline: the seed oracles and exact row accounting."""
 
 import pytest
-from conftest import EXPECTED, query, run_pipeline, scalar
+from pipeline_helpers import EXPECTED, query, run_pipeline, scalar
 
 pytestmark = pytest.mark.pipeline
 
@@ -196,7 +196,7 @@ def test_pstn_bot_calls_without_a_user_are_quarantined_not_dropped(sample_wareho
 def test_second_run_on_unchanged_data_loads_nothing_twice(tmp_path, dagster_home):
     import shutil
 
-    from conftest import SAMPLE_RAW
+    from pipeline_helpers import SAMPLE_RAW
 
     raw = tmp_path / "raw"
     shutil.copytree(SAMPLE_RAW, raw)

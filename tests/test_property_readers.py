@@ -10,7 +10,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_RAW, WILD
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ingest_helpers import (
@@ -23,6 +22,7 @@ from ingest_helpers import (
     ingest,
     reset,
 )
+from pipeline_helpers import SAMPLE_RAW, WILD
 
 pytestmark = pytest.mark.unit
 

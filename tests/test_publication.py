@@ -11,10 +11,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import SAMPLE_RAW, resources_for, run_pipeline, scalar
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ingest_helpers import DAMAGE, LINE_SEEDS, damage_text, data_lines
+from pipeline_helpers import SAMPLE_RAW, resources_for, run_pipeline, scalar
 
 from assets.exports.parquet import EXPORTED
 from assets.publish import parquet_root, publish_stage, reports_root

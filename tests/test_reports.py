@@ -5,8 +5,8 @@ import zipfile
 
 import openpyxl
 import pytest
-from conftest import query
 from marts_helpers import materialization, small_warehouse
+from pipeline_helpers import query
 
 pytestmark = pytest.mark.pipeline
 

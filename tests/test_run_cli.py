@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE_RAW, query
+from pipeline_helpers import ROOT, SAMPLE_RAW, query
 
 pytestmark = pytest.mark.pipeline
 

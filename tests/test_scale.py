@@ -6,7 +6,7 @@ import sys
 import dagster as dg
 import duckdb
 import pytest
-from conftest import ROOT, query, run_pipeline
+from pipeline_helpers import ROOT, query, run_pipeline
 
 sys.path.insert(0, str(ROOT / "scripts"))
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import query
 from marts_helpers import materialization, small_warehouse
+from pipeline_helpers import query
 
 pytestmark = pytest.mark.pipeline
 

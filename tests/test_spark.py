@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import query
+from pipeline_helpers import query
 
 pytestmark = pytest.mark.pipeline
 

@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE_RAW, scalar
+from pipeline_helpers import ROOT, SAMPLE_RAW, scalar
 
 pytestmark = pytest.mark.integration
 

@@ -3,8 +3,8 @@
 import shutil
 
 import pytest
-from conftest import SAMPLE_RAW, run_pipeline, scalar
 from marts_helpers import materialization
+from pipeline_helpers import SAMPLE_RAW, run_pipeline, scalar
 
 pytestmark = pytest.mark.pipeline
 

@@ -6,7 +6,7 @@ import hashlib
 import dagster as dg
 import pandas as pd
 import pytest
-from conftest import run_pipeline, scalar
+from pipeline_helpers import run_pipeline, scalar
 
 from schemas import contract_for, load_contracts
 from schemas.expectations import (

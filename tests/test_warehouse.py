@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import REFERENCE, ROOT, SAMPLE_RAW, query, resources_for, run_pipeline, scalar
+from pipeline_helpers import REFERENCE, ROOT, SAMPLE_RAW, query, resources_for, run_pipeline, scalar
 
 from assets.warehouse import Publication, Warehouse, WarehouseBusy
 

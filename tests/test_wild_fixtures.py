@@ -8,8 +8,8 @@ import datetime as dt
 import shutil
 
 import pytest
-from conftest import WILD, needs_wild
 from ingest_helpers import accounted, ingest
+from pipeline_helpers import WILD, needs_wild
 
 from assets.staging.transform import build_staging
 from schemas import load_contracts
