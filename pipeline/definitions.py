@@ -3,7 +3,6 @@
 import dagster as dg
 
 from assets.exports import assets as exports
-from assets.exports import parquet
 from assets.marts import assets as marts
 from assets.marts import checks as marts_checks
 from assets.marts import estimate_checks
@@ -30,7 +29,7 @@ def make_definitions(resources: dict) -> dg.Definitions:
         **resources,
     }
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([raw, staging, marts, exports, parquet]),
+        assets=dg.load_assets_from_modules([raw, staging, marts, exports]),
         asset_checks=dg.load_asset_checks_from_modules(
             [raw_checks, staging_checks, marts_checks, estimate_checks]
         ),

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import dagster as dg
 
+from ..db import table_exists
 from ..fingerprint import built_from, code_fingerprint
 from ..freshness import declared_inputs
 from ..marts.assets import MARTS
-from ..publish import MANIFEST, reports_root, seal_reports
+from ..publish import MANIFEST, parquet_root, reports_root, seal_reports
 from ..warehouse import Warehouse
 from . import reports as report_files
 from . import site as report_site
+from .parquet import EXPORTED, write_version
 
 CODE = code_fingerprint(__name__)
 FILES = dg.AssetKey(["ops", "files"])
@@ -77,3 +79,37 @@ def _report_metadata(folder: Path, files: dict, written: Path, unchanged: bool) 
         **{label: dg.MetadataValue.path(str(path)) for label, path in files.items()},
         "charts": dg.MetadataValue.md(_png_markdown(files, written)),
     }
+
+
+@dg.asset(
+    key=["marts", "parquet_export"],
+    group_name="exports",
+    deps=[dg.AssetKey(t.split(".")) for t in EXPORTED],
+    kinds={"parquet"},
+    code_version=CODE,
+)
+def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Staging and marts as Parquet files partitioned by year and month (hive layout) in a folder
+    beside the warehouse, for Spark, Trino or any engine that reads a folder. Swapped in with the
+    warehouse at the end of a good run; rewritten only when one of its tables changed."""
+    root = parquet_root(Path(warehouse.path))
+    with warehouse.read() as con:
+        present = [t for t in EXPORTED if table_exists(con, *t.split("."))]
+        version = built_from(con, declared_inputs(context), CODE + ",".join(present))
+        current = root.resolve().name if root.is_symlink() and root.resolve().exists() else None
+        if current == f"{root.name}.{version}":
+            return dg.MaterializeResult(
+                metadata={"unchanged": True, "path": str(root)},
+                data_version=dg.DataVersion(version),
+            )
+        built = warehouse.publication.staged("parquet") / f"{root.name}.{version}"
+        built.mkdir()
+        rows = write_version(con, present, built)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(root)),
+            "version": built.name,
+            "tables": dg.MetadataValue.json(rows),
+        },
+        data_version=dg.DataVersion(version),
+    )
