@@ -8,7 +8,7 @@ import duckdb
 
 from assets.run_report import SUMMARY_HEADER, format_table, missing_lines, summary_row
 
-from .resources import build_resources
+from .resources import warehouse_path
 
 LONG_QUERY = """
 select
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--all", action="store_true", help="every municipality and year")
     args = parser.parse_args(argv)
-    path = build_resources()["warehouse"].path
+    path = str(warehouse_path())
     lines = long_lines(path) if args.all else summary_lines(path)
     print("\n".join(lines))
     print()

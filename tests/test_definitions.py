@@ -137,6 +137,20 @@ def test_make_definitions_uses_the_given_folders(workspace):
     assert custom.resources["inputs"].raw_dir == str(workspace["raw"])
 
 
+def test_resources_name_the_environment_variables_and_default_to_project_paths(monkeypatch):
+    from pipeline.resources import PROJECT_ROOT, build_resources
+
+    monkeypatch.setenv("RESFRITT_WAREHOUSE", "out/w.duckdb")
+    monkeypatch.delenv("RESFRITT_RAW_DIR", raising=False)
+    resources = build_resources()
+    path = resources["warehouse"].path
+    assert isinstance(path, dg.EnvVar) and path.env_var_name == "RESFRITT_WAREHOUSE"
+    assert resources["inputs"].raw_dir == str(PROJECT_ROOT / "data" / "raw")
+    assert resources["inputs"].key_file == str(Path("out") / ".pseudonym_key")
+    definitions = make_definitions(resources)
+    assert definitions.resources["loaded_files"].warehouse.env_var_name == "RESFRITT_WAREHOUSE"
+
+
 @pytest.mark.integration
 def test_definitions_validate_with_the_cli():
     result = subprocess.run(
