@@ -28,6 +28,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
+from .filecopy import clone_or_copy
 from .publish import publish_stage
 
 
@@ -52,6 +53,8 @@ class Publication:
         self.lock_timeout_s = lock_timeout_s
         self.failed: list[str] = []
         self.notes: list[str] = []
+        # How each copy of a warehouse file was made (filecopy.METHODS), for the run's debug log.
+        self.copies: list[str] = []
         self._lock_handle = None
         self._started = False
 
@@ -124,7 +127,7 @@ class Publication:
             )
         os.replace(self.published, damaged)
         copy = self.published.with_name(self.published.name + ".restore")
-        shutil.copyfile(self.previous, copy)
+        self._copy(self.previous, copy)
         os.replace(copy, self.published)
         _fsync_dir(self.published.parent)
         when = datetime.fromtimestamp(self.previous.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
@@ -147,9 +150,15 @@ class Publication:
         """The build file, copied from the published one on first use."""
         if not self._started:
             if self.published.exists():
-                shutil.copyfile(self.published, self.build)
+                self._copy(self.published, self.build)
             self._started = True
         return self.build
+
+    def _copy(self, src: Path, dst: Path) -> None:
+        started = time.monotonic()
+        method = clone_or_copy(src, dst)
+        seconds = time.monotonic() - started
+        self.copies.append(f"{src.name} -> {dst.name}: {method}, {seconds:.2f} s")
 
     def readable(self) -> Path | None:
         """What a read in this run should see: the build if started, else the published file."""
@@ -196,7 +205,7 @@ class Publication:
                 try:
                     os.link(self.published, keep)
                 except OSError:  # a file system without hard links
-                    shutil.copyfile(self.published, keep)
+                    self._copy(self.published, keep)
                 os.replace(keep, self.previous)
             os.replace(self.build, self.published)
         self.notes.extend(publish_stage(self.stage, self.published))
@@ -295,12 +304,16 @@ class Warehouse(dg.ConfigurableResource):
                 context.log.info(f"Warehouse {self.path} unchanged (nothing new to write).")
 
     def _say(self, context: dg.InitResourceContext) -> None:
-        """Log what the publication did that a person should know (a restore, a folder moved)."""
+        """Log what the publication did that a person should know (a restore, a folder moved),
+        and, at debug level, how it copied warehouse files."""
         if self._publication is not None and context.log is not None:
             for note in self._publication.notes:
                 context.log.warning(note)
+            for copy in self._publication.copies:
+                context.log.debug(f"Warehouse file copied: {copy}")
         if self._publication is not None:
             self._publication.notes.clear()
+            self._publication.copies.clear()
 
     @property
     def publication(self) -> Publication:

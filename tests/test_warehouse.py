@@ -13,6 +13,8 @@ import duckdb
 import pytest
 from pipeline_helpers import REFERENCE, ROOT, SAMPLE_RAW, query, resources_for, run_pipeline, scalar
 
+from assets import filecopy
+from assets.filecopy import METHODS, clone_or_copy
 from assets.warehouse import Publication, Warehouse, WarehouseBusy
 
 BIN = Path(sys.executable).parent
@@ -67,6 +69,37 @@ def test_a_killed_runs_leftover_build_is_removed_when_the_next_run_begins(tmp_pa
     publication.begin()
     assert not leftover.exists() and not (tmp_path / "w.duckdb.build.wal").exists()
     assert publication.readable() == published
+    publication.finish()
+
+
+@pytest.mark.unit
+def test_a_clone_or_copy_holds_the_sources_bytes_and_names_its_method(tmp_path, monkeypatch):
+    source = tmp_path / "w.duckdb"
+    source.write_bytes(os.urandom(3 * 1024 * 1024 + 7))
+    target = tmp_path / "w.duckdb.build"
+    target.write_bytes(b"a longer leftover " * 400_000)
+    assert clone_or_copy(source, target) in METHODS
+    assert target.read_bytes() == source.read_bytes()
+
+    def refused(*_args):
+        raise OSError(95, "Operation not supported")
+
+    monkeypatch.setattr(filecopy.fcntl, "ioctl", refused)
+    monkeypatch.setattr(filecopy.os, "copy_file_range", refused)
+    assert clone_or_copy(source, target) == "copy"
+    assert target.read_bytes() == source.read_bytes()
+
+
+@pytest.mark.unit
+def test_the_build_copy_says_how_it_was_made(tmp_path):
+    published = tmp_path / "w.duckdb"
+    _make(published, 1)
+    publication = Publication(published, lock_timeout_s=1)
+    publication.begin()
+    assert _digest(publication.writable()) == _digest(published)
+    (copy,) = publication.copies
+    assert copy.startswith("w.duckdb -> w.duckdb.build: ")
+    assert copy.split(": ")[1].split(",")[0] in METHODS
     publication.finish()
 
 

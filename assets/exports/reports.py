@@ -14,19 +14,13 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import matplotlib
 
-matplotlib.use("Agg")
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
-import matplotlib.pyplot as plt  # noqa: E402
-from openpyxl import Workbook  # noqa: E402
-from openpyxl.chart import LineChart, Reference  # noqa: E402
-from openpyxl.styles import Font  # noqa: E402
-from openpyxl.utils import get_column_letter  # noqa: E402
-
-BOLD = Font(bold=True)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # (sheet title, query, bound parameter is the programme). Columns keep the marts' names so an
@@ -95,6 +89,17 @@ order by programme, municipality_code, year
 """
 
 
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend, imported when a chart is drawn (it costs
+    a third of a second, which a run with nothing to draw should not pay)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def formula_safe(value):
     """A value as a spreadsheet should show it: text that looks like a formula gets a quote."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -130,10 +135,13 @@ def set_cell(cell, value) -> None:
 
 def write_sheet(workbook: Workbook, title: str, columns: list[str], rows: list[tuple]):
     """One view as a sheet: bold frozen header, a number format per column, text kept as text."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     sheet = workbook.create_sheet(title)
     sheet.append(columns)
     for cell in sheet[1]:
-        cell.font = BOLD
+        cell.font = Font(bold=True)
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
             set_cell(sheet.cell(row=r, column=c), value)
@@ -150,6 +158,9 @@ def write_sheet(workbook: Workbook, title: str, columns: list[str], rows: list[t
 
 def add_progress_chart(sheet, columns: list[str], n_rows: int) -> None:
     """A native Excel line chart of the programme's reduction against its stepped target."""
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.utils import get_column_letter
+
     chart = LineChart()
     chart.title = "Trips to meetings: reduction against the baseline year (%)"
     chart.y_axis.title = "% fewer trips than the baseline year"
@@ -174,6 +185,9 @@ def add_progress_chart(sheet, columns: list[str], n_rows: int) -> None:
 
 def build_workbook(con: duckdb.DuckDBPyConnection, programme: str, name: str) -> Workbook:
     """The programme's workbook: an About sheet, a sheet per view and a chart of progress."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     about = workbook.active
     about.title = "About"
@@ -202,7 +216,7 @@ def build_workbook(con: duckdb.DuckDBPyConnection, programme: str, name: str) ->
         ),
     )
     for r, (label, value) in enumerate(lines, start=1):
-        about.cell(row=r, column=1, value=label).font = BOLD
+        about.cell(row=r, column=1, value=label).font = Font(bold=True)
         set_cell(about.cell(row=r, column=2), value)
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 100
@@ -261,6 +275,7 @@ def plot_progress(con: duckdb.DuckDBPyConnection, programme: str, name: str, pat
     count = max(1, len(by_municipality))
     columns = min(3, count)
     lines = -(-count // columns)
+    plt = pyplot()
     fig, axes = plt.subplots(
         lines, columns, figsize=(4 * columns, 2.8 * lines + 0.8), dpi=80, squeeze=False
     )

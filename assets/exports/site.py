@@ -13,16 +13,14 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import jinja2
-import matplotlib
 
-matplotlib.use("Agg")
+from .reports import atomic_write, plot_trend, pyplot
 
-import matplotlib.pyplot as plt  # noqa: E402
-
-from .reports import atomic_write, plot_trend  # noqa: E402
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -226,6 +224,7 @@ def trend_svg(name: str, rows: list[dict], prefix: str = "trend") -> str:
     ]
     title = "% fewer trips to meetings than the baseline year"
     known = any(r[3] is not None or r[4] is not None for r in series)
+    plt = pyplot()
     with plt.rc_context({"svg.hashsalt": "resfritt", "svg.fonttype": "path"}):
         fig, ax = plt.subplots(figsize=(6.4, 3.0), dpi=72)
         if known:
@@ -299,6 +298,9 @@ def flag_groups(flags: list[dict]) -> list[dict]:
 
 
 def environment() -> jinja2.Environment:
+    """The templates' environment (Jinja2 imported when a site is rendered)."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
