@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_RAW, WILD
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from ingest_helpers import (
     DAMAGE,
@@ -23,6 +23,7 @@ from ingest_helpers import (
     ingest,
     reset,
 )
+from property_helpers import reproducible
 
 pytestmark = pytest.mark.unit
 
@@ -33,13 +34,7 @@ SEEDS = sorted(p for p in WILD.glob("*.csv")) + [
     SAMPLE_RAW / "telia_telemote_webb_2016.csv",
 ]
 SEED_BYTES = {p.name: p.read_bytes() for p in SEEDS}
-SETTINGS = settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+SETTINGS = reproducible(max_examples=40)
 
 
 @pytest.fixture(scope="module")
