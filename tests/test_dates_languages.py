@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from ingest_helpers import counts, ingest, ingest_file, one_file, quarantine, rows, write_text
+from ingest_helpers import counts, ingest, ingest_file, quarantine, rows, write_text
 
 pytestmark = pytest.mark.unit
 
@@ -21,14 +21,19 @@ def legacy_rows(con) -> list[tuple]:
     )
 
 
+def ingest_attendance(tmp_path, *entries: str):
+    """Ingest a legacy Teams attendance list (UTF-16, BOM) of tab-separated `entries`."""
+    text = "Full Name\tUser Action\tTimestamp\n" + "".join(f"{e}\n" for e in entries)
+    return ingest_file(tmp_path, "falun/attendance.csv", text, "utf-16-le+bom")
+
+
 def test_two_digit_years_in_a_teams_attendance_list_are_read_in_this_century(tmp_path):
-    text = (
-        "Full Name\tUser Action\tTimestamp\n"
-        "Deltagare 1\tJoined\t11/22/22, 11:30:16 AM\n"
-        "Deltagare 2\tJoined\t2/7/26, 8:03:45 PM\n"
-        "Deltagare 1\tLeft\t11/22/22, 12:01:00 PM\n"
+    con, record = ingest_attendance(
+        tmp_path,
+        "Deltagare 1\tJoined\t11/22/22, 11:30:16 AM",
+        "Deltagare 2\tJoined\t2/7/26, 8:03:45 PM",
+        "Deltagare 1\tLeft\t11/22/22, 12:01:00 PM",
     )
-    con, record = ingest_file(tmp_path, "falun/attendance.csv", text, "utf-16-le+bom")
     assert (record["rows_in"], record["rows_loaded"]) == (3, 3)
     assert [r[2] for r in legacy_rows(con)] == [
         T(2022, 11, 22, 11, 30, 16),
@@ -38,14 +43,12 @@ def test_two_digit_years_in_a_teams_attendance_list_are_read_in_this_century(tmp
 
 
 def test_a_date_outside_the_plausible_years_is_its_own_reason_not_attribution(tmp_path):
-    text = (
-        "Full Name\tUser Action\tTimestamp\n"
-        "Deltagare 1\tJoined\t11/22/1922, 11:30:16 AM\n"
-        "Deltagare 2\tJoined\t11/22/2022, 11:31:00 AM\n"
+    con, record = ingest_attendance(
+        tmp_path,
+        "Deltagare 1\tJoined\t11/22/1922, 11:30:16 AM",
+        "Deltagare 2\tJoined\t11/22/2022, 11:31:00 AM",
     )
-    write_text(tmp_path / "falun" / "attendance.csv", text, "utf-16-le+bom")
-    con, _ = ingest(tmp_path)
-    assert one_file(con)["rows_loaded"] == 1
+    assert record["rows_loaded"] == 1
     [(line, column, value, reason)] = quarantine(con)
     assert (line, column, value) == (2, "event_time", "11/22/1922, 11:30:16 AM")
     assert reason.startswith("is a date before 1990 or after next year: a two-digit year")
@@ -60,11 +63,7 @@ def test_a_spanish_teams_attendance_list_is_recognised_and_read_day_first(tmp_pa
         "Participante 1\tAbandonó\t23/2/2021 9:45:00\n"
     )
     con, record = ingest_file(tmp_path, "falun/asistencia.csv", text, "utf-16-le+bom")
-    assert counts(record) == (
-        "teams_attendance_legacy",
-        3,
-        3,
-    )
+    assert counts(record) == ("teams_attendance_legacy", 3, 3)
     assert legacy_rows(con) == [
         (2, "Unido", T(2021, 2, 23, 8, 30, 3)),
         (3, "Se unió antes", T(2021, 2, 23, 8, 29, 10)),
@@ -73,26 +72,23 @@ def test_a_spanish_teams_attendance_list_is_recognised_and_read_day_first(tmp_pa
 
 
 def test_an_ambiguous_am_pm_date_is_read_month_first_and_flagged(tmp_path):
-    text = (
-        "Full Name\tUser Action\tTimestamp\n"
-        "Deltagare 1\tJoined\t9/4/2020, 10:00:00 AM\n"
-        "Deltagare 1\tLeft\t9/4/2020, 11:00:00 AM\n"
+    con, record = ingest_attendance(
+        tmp_path,
+        "Deltagare 1\tJoined\t9/4/2020, 10:00:00 AM",
+        "Deltagare 1\tLeft\t9/4/2020, 11:00:00 AM",
     )
-    con, record = ingest_file(tmp_path, "falun/attendance.csv", text, "utf-16-le+bom")
     assert (record["status"], record["rows_loaded"]) == ("loaded_with_warnings", 2)
     assert "no day above 12" in record["message"] and "event_time" in record["message"]
     assert legacy_rows(con)[0][2] == T(2020, 9, 4, 10)
 
 
 def test_a_day_above_12_reads_an_am_pm_list_day_first(tmp_path):
-    text = (
-        "Full Name\tUser Action\tTimestamp\n"
-        "Deltagare 1\tJoined\t9/4/2020, 10:00:00 AM\n"
-        "Deltagare 1\tLeft\t13/4/2020, 01:00:00 PM\n"
+    con, record = ingest_attendance(
+        tmp_path,
+        "Deltagare 1\tJoined\t9/4/2020, 10:00:00 AM",
+        "Deltagare 1\tLeft\t13/4/2020, 01:00:00 PM",
     )
-    write_text(tmp_path / "falun" / "attendance.csv", text, "utf-16-le+bom")
-    con, _ = ingest(tmp_path)
-    assert one_file(con)["status"] == "loaded"
+    assert record["status"] == "loaded"
     assert [r[2] for r in legacy_rows(con)] == [T(2020, 4, 9, 10), T(2020, 4, 13, 13)]
 
 
@@ -152,11 +148,7 @@ def test_a_russian_zoom_participants_report_is_recognised_and_counted(tmp_path):
         "Гость 3,,09/10/2021 08:05:00,09/10/2021 08:35:00,30,Да\n"
     )
     con, record = ingest_file(tmp_path, "falun/participants_ru.csv", text)
-    assert counts(record) == (
-        "zoom_participants",
-        3,
-        3,
-    )
+    assert counts(record) == ("zoom_participants", 3, 3)
     assert rows(
         con, "select duration_s, guest from raw.zoom_participants order by source_line"
     ) == [(3600.0, False), (1800.0, False), (1800.0, True)]
@@ -185,11 +177,7 @@ def test_a_finnish_teams_attendance_report_with_two_digit_years(tmp_path):
         "Osallistuja 2\t11/22/22, 9:05:00 AM\t11/22/22, 9:35:00 AM\t30m\to2@falun.se\tAttendee\n"
     )
     con, record = ingest_file(tmp_path, "falun/osallistujat.csv", text, "utf-16-le+bom")
-    assert counts(record) == (
-        "teams_attendance",
-        2,
-        2,
-    )
+    assert counts(record) == ("teams_attendance", 2, 2)
     assert rows(
         con, "select join_time, duration_s from raw.teams_attendance order by source_line"
     ) == [(T(2022, 11, 22, 9, 0, 12), 3600.0), (T(2022, 11, 22, 9, 5), 1800.0)]

@@ -347,6 +347,17 @@ def test_nul_bytes_are_removed_counted_and_the_rows_load(tmp_path):
     ) == [(300, 300, 303)]
 
 
+def ingest_beside_a_good_file(raw: Path, unreadable: str) -> dict[str, dict]:
+    """Add a good claims file to `raw` and ingest it; every file is accounted for and the file
+    `unreadable` is recorded unreadable. Returns ops.files by path."""
+    claims_csv(raw / "good.csv", 4)
+    con, _ = ingest(raw)
+    records = files(con)
+    accounted(con)
+    assert records[unreadable]["status"] == "unreadable"
+    return records
+
+
 def test_a_line_longer_than_the_limit_makes_its_file_unreadable(tmp_path, monkeypatch):
     monkeypatch.setenv("RESFRITT_MAX_LINE_BYTES", "100000")
     raw = tmp_path / "raw"
@@ -355,11 +366,7 @@ def test_a_line_longer_than_the_limit_makes_its_file_unreadable(tmp_path, monkey
     write_text(raw / "long.csv", "\n".join(lines))
     lines[100] = lines[100].replace("M" * 150_000, "M" * 90_000)  # under the limit: loads
     write_text(raw / "wide.csv", "\n".join(lines))
-    claims_csv(raw / "good.csv", 4)
-    con, _ = ingest(raw)
-    records = files(con)
-    accounted(con)
-    assert records["long.csv"]["status"] == "unreadable"
+    records = ingest_beside_a_good_file(raw, "long.csv")
     assert records["long.csv"]["message"] == (
         "long.csv: line 101 is 150,069 bytes long, more than the 100,000 bytes a row of an "
         "export may have (RESFRITT_MAX_LINE_BYTES): its line ends were probably lost, or it is "
@@ -413,11 +420,7 @@ def test_a_sheet_reaching_the_last_column_is_unreadable_before_it_is_read(tmp_pa
     xlsx_reaching(raw / "claimed.xlsx", "A1:XFD1048576")
     xlsx_reaching(raw / "hidden.xlsx", "A1:I6", far_cell="XFD1")  # the claim lies: cells tell
     xlsx_reaching(raw / "fine.xlsx", "A1:I6")
-    claims_csv(raw / "good.csv", 4)
-    con, _ = ingest(raw)
-    records = files(con)
-    accounted(con)
-    assert records["claimed.xlsx"]["status"] == "unreadable"
+    records = ingest_beside_a_good_file(raw, "claimed.xlsx")
     assert records["claimed.xlsx"]["message"] == (
         "claimed.xlsx: sheet 'Resor' reaches 16,384 columns and 1,048,576 rows, more than any "
         "export (1,000 columns, 50,000,000 cells): formatting or a stray value far outside the "

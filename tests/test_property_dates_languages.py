@@ -9,21 +9,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from ingest_helpers import accounted, connect, ingest, reset, write_text
+from property_helpers import reproducible
 
 from schemas import contract_for
 
 pytestmark = pytest.mark.unit
 
-SETTINGS = settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+SETTINGS = reproducible(max_examples=25)
 LEGACY = contract_for("teams_attendance_legacy")
 stamps = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2026, 12, 31))
 

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from ingest_helpers import (
     DAMAGE,
@@ -23,6 +23,7 @@ from ingest_helpers import (
     reset,
 )
 from pipeline_helpers import SAMPLE_RAW, WILD
+from property_helpers import reproducible
 
 pytestmark = pytest.mark.unit
 
@@ -33,13 +34,7 @@ SEEDS = sorted(p for p in WILD.glob("*.csv")) + [
     SAMPLE_RAW / "telia_telemote_webb_2016.csv",
 ]
 SEED_BYTES = {p.name: p.read_bytes() for p in SEEDS}
-SETTINGS = settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+SETTINGS = reproducible(max_examples=40)
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from ingest_helpers import DAMAGE, LINE_SEEDS, damage_text, data_lines
 from pipeline_helpers import SAMPLE_RAW, resources_for, run_pipeline, scalar
+from property_helpers import reproducible
 
 from assets.exports.parquet import EXPORTED
 from assets.publish import parquet_root, publish_stage, reports_root
@@ -93,13 +94,19 @@ def _run(raw: Path, warehouse: Path, *extra) -> tuple[dg.ExecuteInProcessResult,
     return result, "\n".join(messages)
 
 
+def run_over_falun(workspace: dict) -> tuple[Path, Path]:
+    """Drop the Falun sample in the workspace and run the pipeline once, which must succeed."""
+    raw, warehouse = workspace["raw"], workspace["warehouse"]
+    shutil.copy(SAMPLE_RAW / FALUN, raw / FALUN)
+    assert run_pipeline(raw, warehouse).success
+    return raw, warehouse
+
+
 @pytest.mark.pipeline
 def test_after_a_failed_last_step_warehouse_parquet_and_reports_are_as_the_last_good_run_left_them(
     workspace,
 ):
-    raw, warehouse = workspace["raw"], workspace["warehouse"]
-    shutil.copy(SAMPLE_RAW / FALUN, raw / FALUN)
-    assert run_pipeline(raw, warehouse).success
+    raw, warehouse = run_over_falun(workspace)
     before = published_counts(warehouse)
     reports_before = _tree(reports_root(warehouse))
     parquet_before = _tree(parquet_root(warehouse))
@@ -130,9 +137,7 @@ def test_after_a_failed_last_step_warehouse_parquet_and_reports_are_as_the_last_
 def test_a_truncated_warehouse_is_restored_from_the_previous_generation_at_the_next_run(
     workspace,
 ):
-    raw, warehouse = workspace["raw"], workspace["warehouse"]
-    shutil.copy(SAMPLE_RAW / FALUN, raw / FALUN)
-    assert run_pipeline(raw, warehouse).success
+    raw, warehouse = run_over_falun(workspace)
     shutil.copy(SAMPLE_RAW / KRISTIANSAND, raw / KRISTIANSAND)
     assert run_pipeline(raw, warehouse).success
     trips = scalar(warehouse, "select count(*) from staging.trips")
@@ -304,13 +309,7 @@ def test_the_loader_keeps_its_temporary_copies_in_the_private_folder(tmp_path, m
 
 
 @pytest.mark.pipeline
-@settings(
-    max_examples=2,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@reproducible(max_examples=2)
 @given(how=st.sampled_from(DAMAGE), salt=st.integers(min_value=0, max_value=2**32))
 def test_a_run_over_a_damaged_export_succeeds_and_what_it_publishes_agrees(tmp_path, how, salt):
     """The run succeeds, the good exports load whole, the damaged one's lines are all counted, and
