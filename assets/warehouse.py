@@ -244,17 +244,20 @@ def damage(path: Path) -> str | None:
 
 
 def run_problems(context: dg.InitResourceContext) -> list[str]:
-    """Steps that failed and blocking-severity checks that failed in this run, from its event log.
-
-    The resource cannot see step outcomes directly; without this, a step that raised outside
-    Warehouse.connect() would still let a half-built warehouse publish.
-    """
+    """The one publication gate: steps that failed or never finished (an interrupted run) and
+    blocking-severity checks that failed in this run, read from its event log when it ends."""
     instance, run_id = context.instance, context.run_id
     if instance is None or not run_id:
         return []
-    problems = []
-    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
-        problems.append(f"step {entry.step_key} failed")
+
+    def steps(kind: dg.DagsterEventType) -> list[str]:
+        return [entry.step_key for entry in instance.all_logs(run_id, of_type=kind)]
+
+    failed = steps(dg.DagsterEventType.STEP_FAILURE)
+    unfinished = set(steps(dg.DagsterEventType.STEP_START)) - set(failed)
+    unfinished -= set(steps(dg.DagsterEventType.STEP_SUCCESS))
+    problems = [f"step {step} failed" for step in failed]
+    problems += [f"step {step} did not finish" for step in sorted(unfinished)]
     evaluations = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
     for entry in evaluations:
         evaluation = entry.dagster_event.event_specific_data
@@ -323,13 +326,10 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A write connection to this run's build; an error marks the run as not publishable."""
+        """A write connection to this run's build (a step that fails stops the publication)."""
         con = duckdb.connect(str(self.publication.writable()), config=self._config())
         try:
             yield con
-        except BaseException as err:
-            self.publication.failed.append(repr(err))
-            raise
         finally:
             con.close()
 
@@ -352,7 +352,3 @@ class Warehouse(dg.ConfigurableResource):
         # DuckDB spills to disk beside the database by default; spilled rows are personal data.
         spill = self.publication.private / "duckdb"
         return {"memory_limit": self.memory_limit, "temp_directory": str(spill)}
-
-    def block(self, reason: str) -> None:
-        """A blocking check failed: this run must not publish."""
-        self.publication.failed.append(reason)

@@ -1,9 +1,11 @@
-"""Expectation suites built from the contracts: what the checks ask of raw, staging and marts.
+"""Expectations as plain data: the rule builders every layer's suites use, the raw suite each
+contract implies, and `validate`, which runs a suite with Great Expectations.
 
-The suites are plain data (`Suite`, `Rule`) derived from the TOML contracts and the reference
-codes, so a test can read them without Great Expectations; `validate` turns one into a GX suite
-(GX 1.x, ephemeral context, pandas datasource, imported lazily) and runs it on a DataFrame.
-Blocking rules guard what would corrupt the marts; the others are warnings.
+The suites are plain data (`Suite`, `Rule`), so a test can read them without Great Expectations;
+`validate` turns one into a GX suite (GX 1.x, ephemeral context, pandas datasource, imported
+lazily) and runs it on a DataFrame. The staging and mart suites live beside their layer
+(assets/staging/expectations.py, assets/marts/expectations.py). Blocking rules guard what would
+corrupt the marts; the others are warnings.
 """
 
 from __future__ import annotations
@@ -20,9 +22,6 @@ EARLIEST_DATE = dt.date(1990, 1, 1)
 # An export cannot describe meetings more than a month after the run that reads it.
 FUTURE_DAYS = 31
 DAY_S = 86_400
-# No staged row can hold more meetings than this per day of its period (a whole tenant's Teams
-# meetings on a busy day are in the thousands); more means a broken export or a unit error.
-MAX_MEETINGS_PER_DAY = 10_000
 SAMPLE_ROWS = 10
 
 
@@ -75,13 +74,13 @@ def latest_date(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=FUTURE_DAYS)
 
 
-def _not_null(column: str, blocking: bool = True) -> Rule:
+def not_null(column: str, blocking: bool = True) -> Rule:
     return Rule(
         "ExpectColumnValuesToNotBeNull", {"column": column}, blocking, f"{column} is filled in"
     )
 
 
-def _between(column: str, low, high, blocking: bool, says: str | None = None) -> Rule:
+def between(column: str, low, high, blocking: bool, says: str | None = None) -> Rule:
     if says is None:
         if high is None:
             says = f"{column} is at least {low:g}"
@@ -97,7 +96,7 @@ def _between(column: str, low, high, blocking: bool, says: str | None = None) ->
     )
 
 
-def _strictly_below(column: str, high: float, blocking: bool, says: str) -> Rule:
+def strictly_below(column: str, high: float, blocking: bool, says: str) -> Rule:
     return Rule(
         "ExpectColumnValuesToBeBetween",
         {"column": column, "min_value": 0, "max_value": high, "strict_max": True},
@@ -106,7 +105,7 @@ def _strictly_below(column: str, high: float, blocking: bool, says: str) -> Rule
     )
 
 
-def _dated(column: str, today: dt.date, blocking: bool) -> Rule:
+def dated(column: str, today: dt.date, blocking: bool) -> Rule:
     low, high = EARLIEST_DATE, latest_date(today)
     return Rule(
         "ExpectColumnValuesToBeBetween",
@@ -120,7 +119,7 @@ def _dated(column: str, today: dt.date, blocking: bool) -> Rule:
     )
 
 
-def _known_municipality(codes: frozenset[str]) -> Rule:
+def known_municipality(codes: frozenset[str]) -> Rule:
     return Rule(
         "ExpectColumnValuesToBeInSet",
         {"column": "municipality_code", "value_set": sorted(codes)},
@@ -129,28 +128,43 @@ def _known_municipality(codes: frozenset[str]) -> Rule:
     )
 
 
-def _unique(columns: tuple[str, ...], blocking: bool, says: str) -> Rule:
+def unique(columns: tuple[str, ...], blocking: bool, says: str) -> Rule:
     if len(columns) == 1:
         return Rule("ExpectColumnValuesToBeUnique", {"column": columns[0]}, blocking, says)
     return Rule("ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)}, blocking, says)
 
 
+def attributed(codes: frozenset[str]) -> tuple[Rule, Rule]:
+    """Every row has a municipality, and it is one of the reference data's."""
+    return not_null("municipality_code"), known_municipality(codes)
+
+
+def filled_and_dated(column: str, today: dt.date) -> tuple[Rule, Rule]:
+    """A date that decides where a row counts: filled in and within the window (blocking)."""
+    return not_null(column), dated(column, today, True)
+
+
+def years(today: dt.date) -> tuple[int, int]:
+    """The first and last year a mart row can have."""
+    return EARLIEST_DATE.year, latest_date(today).year
+
+
 def raw_suite(contract: Contract, codes: frozenset[str], today: dt.date) -> Suite:
     """raw.<kind>: keys filled in, contract ranges, known municipalities, dates in the window, and
     (a warning) no natural key twice within one file."""
-    rules = [_not_null("municipality_code"), _known_municipality(codes)]
+    rules = list(attributed(codes))
     for column in contract.columns:
         if column.required:
-            rules.append(_not_null(column.name))
+            rules.append(not_null(column.name))
         if column.min is not None or column.max is not None:
-            rules.append(_between(column.name, column.min, column.max, True))
+            rules.append(between(column.name, column.min, column.max, True))
         if column.type in ("date", "timestamp", "month"):
             # The attribution date decides the period a row counts in; other dates only inform.
-            rules.append(_dated(column.name, today, column.name == contract.attribution_date))
+            rules.append(dated(column.name, today, column.name == contract.attribution_date))
     if contract.natural_key:
         key = ("source_path", "source_part", "municipality_code", *contract.natural_key)
         rules.append(
-            _unique(
+            unique(
                 key,
                 False,
                 f"no two rows of one file share {', '.join(contract.natural_key)} "
@@ -158,159 +172,6 @@ def raw_suite(contract: Contract, codes: frozenset[str], today: dt.date) -> Suit
             )
         )
     return Suite(f"raw.{contract.kind}", tuple(rules), ("source_path", "source_line"))
-
-
-def call_level_kinds(contracts: tuple[Contract, ...]) -> tuple[str, ...]:
-    """Export kinds whose staged rows are single calls or sessions (one meeting, no grouping)."""
-    return tuple(
-        c.kind
-        for c in contracts
-        if c.family == "meeting_activity"
-        and c.staging.get("meetings") == "1"
-        and not c.staging.get("group_by")
-    )
-
-
-def meeting_activity_suite(codes: frozenset[str], today: dt.date) -> Suite:
-    """staging.meeting_activity as built by meeting_activity_frame_sql: what the marts sum."""
-    return Suite(
-        "staging.meeting_activity",
-        (
-            _not_null("municipality_code"),
-            _known_municipality(codes),
-            _not_null("period_start"),
-            _not_null("period_end"),
-            _dated("period_start", today, True),
-            _dated("period_end", today, True),
-            Rule(
-                "ExpectColumnPairValuesAToBeGreaterThanB",
-                {"column_A": "period_end", "column_B": "period_start", "or_equal": True},
-                True,
-                "period_end is not before period_start",
-            ),
-            _between("meetings", 0, None, True),
-            _between("participants", 0, None, True),
-            _between("duration_s", 0, None, True),
-            _between(
-                "meetings_per_day",
-                0,
-                MAX_MEETINGS_PER_DAY,
-                True,
-                f"meetings per day of the period are at most {MAX_MEETINGS_PER_DAY:,}",
-            ),
-            _strictly_below(
-                "call_duration_s",
-                DAY_S,
-                False,
-                "a single call or session lasts less than 24 hours",
-            ),
-            _not_null("platform", blocking=False),
-        ),
-        ("source_path", "export_kind", "municipality_code", "period_start", "meetings"),
-    )
-
-
-def meeting_activity_frame_sql(contracts: tuple[Contract, ...]) -> str:
-    """The staged meeting rows with the two derived figures the suite bounds."""
-    kinds = ", ".join("'" + k + "'" for k in call_level_kinds(contracts)) or "''"
-    return f"""
-        select
-            source_path,
-            export_kind,
-            platform,
-            municipality_code,
-            period_start,
-            period_end,
-            meetings,
-            participants,
-            duration_s,
-            meetings / (date_diff('day', period_start, period_end) + 1) as meetings_per_day,
-            case when export_kind in ({kinds}) then duration_s end as call_duration_s
-        from staging.meeting_activity
-    """
-
-
-def trips_suite(codes: frozenset[str], today: dt.date) -> Suite:
-    """staging.trips: known municipality, a trip date in the window, no negative km or cost."""
-    return Suite(
-        "staging.trips",
-        (
-            _not_null("municipality_code"),
-            _known_municipality(codes),
-            _not_null("trip_date"),
-            _dated("trip_date", today, True),
-            _between("distance_km", 0, None, True),
-            _between("cost", 0, None, True),
-        ),
-        ("source_path", "municipality_code", "trip_date"),
-    )
-
-
-def _years(today: dt.date) -> tuple[int, int]:
-    return EARLIEST_DATE.year, latest_date(today).year
-
-
-def virtual_meetings_suite(today: dt.date) -> Suite:
-    """marts.virtual_meetings: one row per programme, municipality, year and platform."""
-    first, last = _years(today)
-    grain = ("programme", "municipality_code", "year", "platform")
-    return Suite(
-        "marts.virtual_meetings",
-        (
-            _unique(grain, True, "one row per programme, municipality, year and platform"),
-            _between("year", first, last, True, f"year lies between {first} and {last}"),
-            _between("meetings", 0, None, True),
-            _between("hours", 0, None, True),
-        ),
-        ("programme", "municipality_code", "year"),
-    )
-
-
-def municipality_progress_suite(today: dt.date) -> Suite:
-    """marts.municipality_progress: its grain, and percentages that can exist."""
-    first, last = _years(today)
-    grain = ("programme", "municipality_code", "year")
-    return Suite(
-        "marts.municipality_progress",
-        (
-            _unique(grain, True, "one row per programme, municipality and year"),
-            _between("year", first, last, True, f"year lies between {first} and {last}"),
-            _between("target_pct", 0, 100, True),
-            # Fewer trips than none is impossible; more than double the baseline is possible.
-            _between("reduction_measured_pct", None, 100, True),
-            _between("reduction_measured_pct", -100, None, False),
-            _between("reduction_estimated_pct", 0, None, True),
-            _between(
-                "reduction_estimated_pct",
-                None,
-                100,
-                False,
-                "reduction_estimated_pct is at most 100 (more trips avoided than were made is "
-                "an implausible estimate)",
-            ),
-            _between("reduction_estimated_low_pct", 0, None, True),
-            _between("reduction_estimated_high_pct", 0, None, True),
-            _between("virtual_meetings", 0, None, True),
-        ),
-        grain,
-    )
-
-
-def totals_suite(mart: str) -> Suite:
-    """A reconciliation frame: per programme and year, the mart's meetings equal staging's."""
-    return Suite(
-        f"{mart} totals",
-        (
-            Rule(
-                "ExpectColumnPairValuesToBeEqual",
-                {"column_A": "mart_meetings", "column_B": "staging_meetings"},
-                True,
-                f"meetings in {mart} add up to the staged meetings of the programme's "
-                "municipalities",
-            ),
-        ),
-        ("programme", "year"),
-    )
 
 
 def _gx_suite(gx, suite: Suite):

@@ -22,12 +22,12 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from schemas import load_contracts  # noqa: E402
-from schemas.expectations import (  # noqa: E402
+from assets.staging.expectations import (  # noqa: E402
     meeting_activity_frame_sql,
     meeting_activity_suite,
-    validate,
 )
+from schemas import load_contracts  # noqa: E402
+from schemas.expectations import validate  # noqa: E402
 
 CODES = [f"{2000 + i}" for i in range(100)]
 

@@ -8,14 +8,9 @@ import pandas as pd
 import pytest
 from pipeline_helpers import run_pipeline, scalar
 
+from assets.staging.expectations import call_level_kinds, meeting_activity_suite
 from schemas import contract_for, load_contracts
-from schemas.expectations import (
-    DAY_S,
-    call_level_kinds,
-    meeting_activity_suite,
-    raw_suite,
-    validate,
-)
+from schemas.expectations import DAY_S, raw_suite, validate
 
 TODAY = dt.date(2026, 11, 23)
 HEADER = "Månad;Organisation;Rum;Antal möten;Total mötestid (tim:min);Snitt deltagare\n"

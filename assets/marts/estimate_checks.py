@@ -3,33 +3,28 @@ silent zero, a status that follows from its figures. Blocking ones stop publicat
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 
 import dagster as dg
 
 from schemas.expectations import SAMPLE_ROWS, Finding, Rule, plain
 
-from ..checks import check_result, sql_result
+from ..checks import CheckReport, SqlCheck, count_rows, unless_validated
+from ..db import ident, lit
 from ..settings import Inputs
 from ..warehouse import Warehouse
 from . import methodology
+from .assets import MARTS
 
 PROGRESS = dg.AssetKey(["marts", "municipality_progress"])
-PROGRESS_ROWS = "select programme, municipality_code, year, {what} from marts.municipality_progress"
 
 
-@dataclass(frozen=True)
-class SqlCheck:
-    """One assertion as SQL that returns the rows breaking it."""
-
-    name: str
-    blocking: bool
-    says: str
-    sql: str
+def _progress_rows(what: str) -> str:
+    return f"select programme, municipality_code, year, {what} from marts.municipality_progress"
 
 
 def _rows(condition: str, what: str = "*") -> str:
-    return PROGRESS_ROWS.format(what=what) + f" where {condition}"
+    return f"{_progress_rows(what)} where {condition}"
 
 
 BAND_ORDER = " or ".join(
@@ -169,47 +164,44 @@ CHECKS = (
         KM_OUTSIDE_CLAIMS,
     ),
 )
-STATUS_CHECK = "status_follows_from_its_figures"
 
 
-def _no_nan_sql(warehouse: Warehouse) -> str:
+def _no_nan_sql(con) -> str:
     """Every double column of every mart, tested for NaN and infinity."""
-    with warehouse.read() as con:
-        columns = con.execute(
-            "select table_name, column_name from information_schema.columns "
-            "where table_schema = 'marts' and data_type in ('DOUBLE', 'FLOAT') order by all"
-        ).fetchall()
+    columns = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'marts' and data_type in ('DOUBLE', 'FLOAT') order by all"
+    ).fetchall()
     parts = [
-        f"select '{table}' as mart, '{column}' as column_name, count(*) as rows "
-        f'from marts."{table}" where isnan("{column}") or isinf("{column}") having count(*) > 0'
+        f"select {lit(table)} as mart, {lit(column)} as column_name, count(*) as rows "
+        f"from marts.{ident(table)} where isnan({ident(column)}) or isinf({ident(column)}) "
+        "having count(*) > 0"
         for table, column in columns
     ]
     return "\nunion all\n".join(parts) or "select 1 where false"
 
 
-def _steps(warehouse: Warehouse) -> dict[str, list[tuple[int, float]]]:
-    with warehouse.read() as con:
-        rows = con.execute(
-            "select programme, from_year, reduction_pct from ref.targets where metric = 'trips'"
-        ).fetchall()
+def _steps(con) -> dict[str, list[tuple[int, float]]]:
+    rows = con.execute(
+        "select programme, from_year, reduction_pct from ref.targets where metric = 'trips'"
+    ).fetchall()
     steps: dict[str, list[tuple[int, float]]] = {}
     for programme, year, pct in rows:
         steps.setdefault(programme, []).append((year, pct))
     return steps
 
 
-def status_mismatches(warehouse: Warehouse) -> list[dict]:
+def status_mismatches(con) -> list[dict]:
     """Rows whose status differs from methodology.status over the row's own figures."""
-    steps = _steps(warehouse)
-    with warehouse.read() as con:
-        frame = con.execute(
-            PROGRESS_ROWS.format(
-                what="baseline_year, status, reduction_measured_pct, "
-                "reduction_estimated_low_pct, reduction_estimated_pct, "
-                "reduction_estimated_high_pct, virtual_meetings, substitution_source, "
-                "estimate_capped"
-            )
-        ).df()
+    steps = _steps(con)
+    frame = con.execute(
+        _progress_rows(
+            "baseline_year, status, reduction_measured_pct, "
+            "reduction_estimated_low_pct, reduction_estimated_pct, "
+            "reduction_estimated_high_pct, virtual_meetings, substitution_source, "
+            "estimate_capped"
+        )
+    ).df()
     wrong = []
     for row in frame.itertuples(index=False):
         estimate = (
@@ -240,19 +232,9 @@ def _missing(value) -> bool:
     return value is None or value != value
 
 
-def _status_result(context, warehouse: Warehouse, inputs: Inputs) -> dg.AssetCheckResult:
-    wrong = status_mismatches(warehouse)
-    says = "each status equals the status rule (assets/marts/methodology.py) over its figures"
-    findings = (
-        [Finding(Rule("python", {}, True, says), len(wrong), wrong[:SAMPLE_ROWS], Counter())]
-        if wrong
-        else []
-    )
-    with warehouse.read() as con:
-        [[rows]] = con.execute("select count(*) from marts.municipality_progress").fetchall()
-    return check_result(context, warehouse, inputs, PROGRESS, STATUS_CHECK, findings, True, rows, 1)
-
-
+STATUS = "status_follows_from_its_figures"
+STATUS_SAYS = "each status equals the status rule (assets/marts/methodology.py) over its figures"
+# Its SQL is written when it runs, from the marts' numeric columns.
 NO_NAN = SqlCheck(
     "no_nan_or_infinity_in_any_mart",
     True,
@@ -261,18 +243,35 @@ NO_NAN = SqlCheck(
 )
 
 
-def _spec(check: SqlCheck) -> dg.AssetCheckSpec:
-    prefix = "Blocking" if check.blocking else "Warning"
-    return dg.AssetCheckSpec(
-        check.name, asset=PROGRESS, blocking=check.blocking, description=f"{prefix}: {check.says}."
-    )
+def not_downstream(key: dg.AssetKey) -> list[dg.AssetKey]:
+    """The other marts that do not read `key` (those that do are built after its checks)."""
+    after = {key}
+    for mart in MARTS:  # in build order
+        if set(mart.asset_deps[mart.key]) & after:
+            after.add(mart.key)
+    return [mart.key for mart in MARTS if mart.key not in after]
+
+
+def status_report(con) -> CheckReport:
+    wrong = status_mismatches(con)
+    rule = Rule("python", {}, True, STATUS_SAYS)
+    findings = (Finding(rule, len(wrong), wrong[:SAMPLE_ROWS], Counter()),) if wrong else ()
+    return CheckReport(PROGRESS, STATUS, True, findings, count_rows(con, PROGRESS))
+
+
+def estimate_reports(con) -> Iterator[CheckReport]:
+    """Every SQL check over the whole table, NaN in any mart, and the status rule."""
+    yield from (check.report(con, PROGRESS) for check in CHECKS)
+    yield replace(NO_NAN, sql=_no_nan_sql(con)).report(con, PROGRESS)
+    yield status_report(con)
 
 
 @dg.multi_asset_check(
     specs=[
-        *(_spec(c) for c in (*CHECKS, NO_NAN)),
+        *(c.spec(PROGRESS) for c in CHECKS),
+        NO_NAN.spec(PROGRESS, not_downstream(PROGRESS)),
         dg.AssetCheckSpec(
-            STATUS_CHECK,
+            STATUS,
             asset=PROGRESS,
             blocking=True,
             description="Blocking: each status follows from its own figures by the status rule.",
@@ -285,18 +284,4 @@ def estimate_checks(
 ) -> Iterator[dg.AssetCheckResult]:
     """Estimates within 0-100 %, bands in order, no silent zero, a status that follows from its
     figures; warnings for estimates that do not reconcile with claims and implausible factors."""
-    for check in CHECKS:
-        yield sql_result(
-            context, warehouse, inputs, PROGRESS, check.name, check.sql, check.says, check.blocking
-        )
-    yield sql_result(
-        context,
-        warehouse,
-        inputs,
-        PROGRESS,
-        NO_NAN.name,
-        _no_nan_sql(warehouse),
-        NO_NAN.says,
-        True,
-    )
-    yield _status_result(context, warehouse, inputs)
+    yield from unless_validated(context, warehouse, inputs, estimate_reports)

@@ -8,10 +8,10 @@ from schemas import load_contracts
 from schemas.expectations import raw_suite
 
 from ..checks import (
+    SqlCheck,
     contract_specs,
     reference_codes,
-    sql_result,
-    suite_results,
+    suite_reports,
     table_frame,
     today,
     unless_validated,
@@ -20,16 +20,19 @@ from ..settings import Inputs
 from ..warehouse import Warehouse
 from .assets import FILES, RAW_KEYS
 
-# Each file check is SQL that returns the failing rows, and what the rows fail, in words.
-ROWS_ADD_UP = (
+ROWS_ADD_UP = SqlCheck(
+    "every_file_accounts_for_its_rows",
+    True,
+    "rows in = rows loaded + rows quarantined",
     "select path, part, rows_in, rows_loaded, rows_quarantined from ops.files "
     "where rows_in <> rows_loaded + rows_quarantined",
-    "rows in = rows loaded + rows quarantined",
 )
-RECOGNISED = (
+RECOGNISED = SqlCheck(
+    "every_file_is_recognised",
+    False,
+    "the file matches an export contract and can be read",
     "select path, status, message from ops.files "
     "where status in ('unrecognized', 'unreadable') order by path",
-    "the file matches an export contract and can be read",
 )
 
 
@@ -38,8 +41,8 @@ def every_file_accounts_for_its_rows(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse, inputs: Inputs
 ) -> dg.AssetCheckResult:
     """For every file, rows in = rows loaded + rows quarantined: no row is silently dropped."""
-    name = "every_file_accounts_for_its_rows"
-    return sql_result(context, warehouse, inputs, FILES, name, *ROWS_ADD_UP, blocking=True)
+    with warehouse.read() as con:
+        return ROWS_ADD_UP.report(con, FILES).result(context, inputs)
 
 
 @dg.asset_check(asset=FILES)
@@ -47,8 +50,17 @@ def every_file_is_recognised(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse, inputs: Inputs
 ) -> dg.AssetCheckResult:
     """Files that match no export contract, or cannot be read, are listed with what to fix."""
-    name = "every_file_is_recognised"
-    return sql_result(context, warehouse, inputs, FILES, name, *RECOGNISED, blocking=False)
+    with warehouse.read() as con:
+        return RECOGNISED.report(con, FILES).result(context, inputs)
+
+
+def raw_reports(con):
+    """Each export kind's suite on its raw rows (a sample of the largest)."""
+    codes = reference_codes(con)
+    for contract in load_contracts():
+        key = RAW_KEYS[contract.kind]
+        suite = raw_suite(contract, codes, today())
+        yield from suite_reports(key, table_frame(con, key, suite), suite)
 
 
 @dg.multi_asset_check(
@@ -65,14 +77,4 @@ def raw_rows_keep_their_contracts(
 ) -> Iterator[dg.AssetCheckResult]:
     """Keys filled in, contract ranges, known municipalities and dates in the plausible window
     block; a natural key twice in one file is a warning."""
-
-    def validate_now() -> Iterator[dg.AssetCheckResult]:
-        codes = reference_codes(warehouse)
-        for contract in load_contracts():
-            suite = raw_suite(contract, codes, today())
-            frame = table_frame(warehouse, f"raw.{contract.kind}", suite)
-            yield from suite_results(
-                context, warehouse, inputs, RAW_KEYS[contract.kind], frame, suite
-            )
-
-    yield from unless_validated(context, warehouse, validate_now)
+    yield from unless_validated(context, warehouse, inputs, raw_reports)

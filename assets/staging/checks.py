@@ -5,23 +5,36 @@ from collections.abc import Iterator
 import dagster as dg
 
 from schemas import load_contracts
-from schemas.expectations import meeting_activity_frame_sql, meeting_activity_suite, trips_suite
 
 from ..checks import (
     contract_specs,
-    frame_of,
     reference_codes,
-    suite_results,
+    sampled,
+    suite_reports,
     table_frame,
     today,
     unless_validated,
 )
 from ..settings import Inputs
 from ..warehouse import Warehouse
+from .expectations import meeting_activity_frame_sql, meeting_activity_suite, trips_suite
 
 MEETINGS = dg.AssetKey(["staging", "meeting_activity"])
 TRIPS = dg.AssetKey(["staging", "trips"])
 MUNICIPALITIES = dg.AssetKey(["ref", "municipalities"])
+
+
+def meeting_reports(con):
+    """The meeting suite on the staged rows (a sample of the largest) and their derived figures."""
+    suite = meeting_activity_suite(reference_codes(con), today())
+    sql = sampled(con, meeting_activity_frame_sql(load_contracts()), MEETINGS)
+    yield from suite_reports(MEETINGS, con.execute(sql).df(), suite)
+
+
+def trip_reports(con):
+    """The trips suite on the staged trips (a sample of the largest)."""
+    suite = trips_suite(reference_codes(con), today())
+    yield from suite_reports(TRIPS, table_frame(con, TRIPS, suite), suite)
 
 
 @dg.multi_asset_check(
@@ -37,19 +50,13 @@ def meeting_activity_checks(
 ) -> Iterator[dg.AssetCheckResult]:
     """Every staged meeting row has a known municipality, a period in the plausible window and no
     negative or absurd count; a single call over 24 hours is a warning."""
-
-    def validate_now() -> Iterator[dg.AssetCheckResult]:
-        suite = meeting_activity_suite(reference_codes(warehouse), today())
-        frame = frame_of(
-            warehouse, meeting_activity_frame_sql(load_contracts()), "staging.meeting_activity"
-        )
-        yield from suite_results(context, warehouse, inputs, MEETINGS, frame, suite)
-
-    yield from unless_validated(context, warehouse, validate_now)
+    yield from unless_validated(context, warehouse, inputs, meeting_reports)
 
 
 @dg.multi_asset_check(
-    specs=contract_specs(TRIPS, "known municipality, trip date in the window, no negative km"),
+    specs=contract_specs(
+        TRIPS, "known municipality, trip date in the window, no negative km", (MUNICIPALITIES,)
+    ),
     description="The staged trips' expectation suite, run with Great Expectations.",
 )
 def trips_checks(
@@ -57,10 +64,4 @@ def trips_checks(
 ) -> Iterator[dg.AssetCheckResult]:
     """Every staged trip has a known municipality, a trip date in the plausible window, and no
     negative distance or cost."""
-
-    def validate_now() -> Iterator[dg.AssetCheckResult]:
-        suite = trips_suite(reference_codes(warehouse), today())
-        frame = table_frame(warehouse, "staging.trips", suite)
-        yield from suite_results(context, warehouse, inputs, TRIPS, frame, suite)
-
-    yield from unless_validated(context, warehouse, validate_now)
+    yield from unless_validated(context, warehouse, inputs, trip_reports)
