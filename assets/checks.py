@@ -2,7 +2,9 @@
 and the files to fix), turned into the Dagster result the UI shows.
 
 The checks themselves live beside their layer (assets/raw/checks.py, assets/staging/checks.py,
-assets/marts/checks.py), with their suites (expectations.py beside them). Publication has one gate:
+assets/marts/checks.py), with their suites (expectations.py beside them); assets/frames.py reads
+what they validate, assets/verdicts.py repeats a verdict whose inputs did not change. Publication
+has one gate:
 the warehouse resource reads the run's failed steps and failed blocking checks at its end
 (warehouse.run_problems), so a check only reports.
 """
@@ -10,7 +12,6 @@ the warehouse resource reads the run's failed steps and failed blocking checks a
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,14 +23,10 @@ import duckdb
 from schemas.expectations import SAMPLE_ROWS, Finding, Rule, Suite, plain, validate
 
 from .db import ident, scalar, table_exists
-from .fingerprint import built_from, code_fingerprint, recorded
-from .freshness import check_inputs
 from .settings import Inputs
-from .warehouse import Warehouse
 
 CONTRACT = "rows_keep_the_contract"
 PLAUSIBLE = "rows_look_plausible"
-MAX_VALIDATED_ROWS = 50_000
 
 
 def today() -> dt.date:
@@ -130,13 +127,13 @@ class CheckReport:
             asset_key=self.asset,
             check_name=self.name,
             passed=self.passed,
-            severity=_severity(self.blocking),
+            severity=severity(self.blocking),
             metadata=self.metadata(inputs.raw_path),
             description=description,
         )
 
 
-def _severity(blocking: bool) -> dg.AssetCheckSeverity:
+def severity(blocking: bool) -> dg.AssetCheckSeverity:
     return dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN
 
 
@@ -216,106 +213,3 @@ def suite_reports(
         files = files_of(list(mine)) if files_of and mine else None
         count = len(suite.of(blocking).rules)
         yield CheckReport(asset, name, blocking, mine, rows, count, files)
-
-
-def reference_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
-    """Every municipality code in data/reference/municipalities.csv (as loaded)."""
-    if not table_exists(con, "ref", "municipalities"):
-        return frozenset()
-    return frozenset(r[0] for r in con.execute("select code from ref.municipalities").fetchall())
-
-
-def table_frame(con: duckdb.DuckDBPyConnection, key: dg.AssetKey, suite: Suite):
-    """The columns a suite needs from a table, sampled when large (None if it does not exist)."""
-    if not exists(con, key):
-        return None
-    present = {r[0] for r in con.execute(f"describe {quoted(key)}").fetchall()}
-    columns = ", ".join(ident(c) for c in suite.columns if c in present)
-    return con.execute(sampled(con, f"select {columns} from {quoted(key)}", key)).df()
-
-
-def sampled(con: duckdb.DuckDBPyConnection, sql_from: str, key: dg.AssetKey) -> str:
-    """Great Expectations validates pandas frames: above MAX_VALIDATED_ROWS, a repeatable sample.
-
-    Every row already passed the same contract rules in SQL when it was loaded (ops.quarantine);
-    the suites are the second line, and a 10-million-row frame would cost gigabytes. The sample
-    takes whole vectors of rows (DuckDB's system sampling), so it costs what it reads.
-    """
-    rows = count_rows(con, key)
-    if rows <= MAX_VALIDATED_ROWS:
-        return sql_from
-    percent = 100 * MAX_VALIDATED_ROWS / rows
-    return f"{sql_from} using sample system({percent:.6f} percent) repeatable (42)"
-
-
-Reports = Callable[[duckdb.DuckDBPyConnection], Iterable[CheckReport]]
-
-
-def _validated_file(warehouse: Warehouse) -> Path:
-    return Path(warehouse.path).with_name(".validated.json")
-
-
-def _inputs_fingerprint(con, context: dg.AssetCheckExecutionContext, module: str) -> str | None:
-    """The one policy's fingerprint of what a check reads (its assets and their additional deps,
-    whose fingerprints hold everything upstream), its module's code and today's date (the suites'
-    window)."""
-    inputs = check_inputs(context)
-    if any(recorded(con, name) is None for name in inputs):
-        return None
-    return built_from(con, inputs, code_fingerprint(module), [today().isoformat()])
-
-
-def _replayed(verdict: dict) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        asset_key=dg.AssetKey(verdict["asset"]),
-        check_name=verdict["check"],
-        passed=verdict["passed"],
-        severity=_severity(verdict["blocking"]),
-        metadata={"unchanged": True, "failing_rows": verdict["failing_rows"]},
-        description=verdict["description"]
-        + " (inputs unchanged since validated today; not validated again)",
-    )
-
-
-def unless_validated(
-    context: dg.AssetCheckExecutionContext,
-    warehouse: Warehouse,
-    inputs: Inputs,
-    reports: Reports,
-) -> Iterator[dg.AssetCheckResult]:
-    """Report the checks, unless these inputs were validated today: then repeat that verdict.
-
-    The verdicts are kept in a small file beside the warehouse, so a run with nothing new neither
-    imports Great Expectations nor copies the warehouse. A blocking failure is never kept.
-    """
-    record = _validated_file(warehouse)
-    kept = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
-    key = context.op_def.name
-    with warehouse.read() as con:
-        fingerprint = _inputs_fingerprint(con, context, reports.__module__)
-        earlier = kept.get(key)
-        if fingerprint is not None and earlier and earlier["fingerprint"] == fingerprint:
-            yield from (_replayed(verdict) for verdict in earlier["results"])
-            return
-        made = list(reports(con))
-    yield from (report.result(context, inputs) for report in made)
-    if fingerprint is None or any(r.blocking and not r.passed for r in made):
-        return
-    kept[key] = {
-        "fingerprint": fingerprint,
-        "results": [
-            {
-                "asset": list(r.asset.path),
-                "check": r.name,
-                "passed": r.passed,
-                "blocking": r.blocking,
-                "failing_rows": r.failing_rows,
-                "description": r.description(inputs.raw_path),
-            }
-            for r in made
-        ],
-    }
-    record.parent.mkdir(parents=True, exist_ok=True)
-    temporary = record.with_suffix(".tmp")
-    temporary.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
-    temporary.replace(record)

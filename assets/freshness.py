@@ -2,14 +2,13 @@
 is its module's (assets/fingerprint.py), and the result is mirrored into the asset's data version
 so the Dagster UI shows what is stale."""
 
-from __future__ import annotations
-
 import dagster as dg
 import duckdb
 
 from .db import table_exists
 from .fingerprint import built_from, record, recorded
 from .metadata import table_metadata, unchanged_metadata
+from .warehouse import Warehouse
 
 
 def table_of(key: dg.AssetKey) -> str:
@@ -46,7 +45,7 @@ def unchanged(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dg.Materializ
 
 
 def rebuild_if_changed(
-    context: dg.AssetExecutionContext, warehouse, code: str, sql: str, setup: str = ""
+    context: dg.AssetExecutionContext, warehouse: Warehouse, code: str, sql: str, setup: str = ""
 ) -> dg.MaterializeResult:
     """Run `sql` to rebuild the asset's table unless its declared inputs and its code are as
     when it was last built."""
@@ -66,3 +65,28 @@ def rebuild_if_changed(
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     schema, _, name = table.partition(".")
     return table_exists(con, schema, name)
+
+
+def sql_table(
+    key: dg.AssetKey,
+    deps: list[dg.AssetKey],
+    code: str,
+    sql: str,
+    setup: str,
+    description: str,
+) -> dg.AssetsDefinition:
+    """An asset that is one table built by one SQL script from its deps, in the group of its
+    schema (staging, marts), rebuilt only when their fingerprints or its code change."""
+
+    @dg.asset(
+        key=key,
+        group_name=key.path[0],
+        deps=deps,
+        kinds={"duckdb"},
+        code_version=code,
+        description=description,
+    )
+    def table(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        return rebuild_if_changed(context, warehouse, code, sql, setup)
+
+    return table

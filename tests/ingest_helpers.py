@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import codecs
 import random
-import zipfile
 from pathlib import Path
 
 import duckdb
@@ -12,6 +10,9 @@ import duckdb
 from assets.raw.ingest import IngestReport, ingest_folder
 from assets.raw.load import PARSE_SQL
 from assets.raw.reference import REFERENCE_TABLES, build_municipality_keys, load_reference
+from assets.staging.assets import SETUP
+from assets.staging.transform import meeting_activity_sql, trips_sql
+from schemas import Contract
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "data" / "reference"
@@ -79,39 +80,15 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
 
 
-def ingest_file(
-    root: Path, name: str, text: str, encoding: str = "utf-8", newline: str = "\n"
-) -> tuple[duckdb.DuckDBPyConnection, dict]:
-    """Write one export at root/name, ingest the folder, and return it with its ops.files row."""
-    write_text(root / name, text, encoding, newline)
-    con, _ = ingest(root)
+def ingest_one(raw: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
+    """Ingest a drop folder that holds one export: the connection and its ops.files row."""
+    con, _ = ingest(raw)
     return con, one_file(con)
 
 
 def counts(record: dict) -> tuple:
     """(export_kind, rows_in, rows_loaded) of an ops.files row."""
     return record["export_kind"], record["rows_in"], record["rows_loaded"]
-
-
-def write_text(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> Path:
-    """Write a text export as a vendor would: encoding (utf-8-sig, cp1252, utf-16-le...)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.replace("\n", newline)
-    bom = b""
-    if encoding == "utf-16-le+bom":
-        encoding, bom = "utf-16-le", codecs.BOM_UTF16_LE
-    elif encoding == "utf-16-be+bom":
-        encoding, bom = "utf-16-be", codecs.BOM_UTF16_BE
-    path.write_bytes(bom + data.encode(encoding))
-    return path
-
-
-def write_zip(path: Path, members: dict[str, bytes | str]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data.encode("utf-8") if isinstance(data, str) else data)
-    return path
 
 
 def reset(con: duckdb.DuckDBPyConnection) -> None:
@@ -184,3 +161,12 @@ def damage_text(data: bytes, how: str, rnd: random.Random) -> bytes:
         elif how == "insert_nul":
             out[at:at] = b"\x00" * rnd.randint(1, 3)
     return bytes(out)
+
+
+def build_staging(con: duckdb.DuckDBPyConnection, contracts: tuple[Contract, ...]) -> dict:
+    """Rebuild both staging tables from raw with the SQL the staging assets run; their counts."""
+    con.execute(SETUP)
+    con.execute(meeting_activity_sql(contracts))
+    con.execute(trips_sql(contracts))
+    count = "select count(*) from staging.{}"
+    return {t: con.execute(count.format(t)).fetchall()[0][0] for t in ("meeting_activity", "trips")}

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from ingest_helpers import counts, ingest, ingest_file, quarantine, rows, write_text
+from fixture_files import ingest_file, write_text
+from ingest_helpers import counts, ingest, quarantine, rows
 
 pytestmark = pytest.mark.unit
 

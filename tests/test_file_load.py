@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from ingest_helpers import KEY, connect, rows, write_text
+from fixture_files import write_text
+from ingest_helpers import KEY, connect, rows
 
 from assets.raw.file_load import FileLoad
 from assets.raw.ingest import ingest_folder

@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ingest_helpers import KEY, connect, write_text
+from fixture_files import write_text
+from ingest_helpers import KEY, connect
 
 from assets.fingerprint import ROOT, code_files, code_fingerprint, fingerprint
 from assets.raw import ingest as ingest_module

@@ -10,20 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from ingest_helpers import (
-    counts,
-    ingest,
-    ingest_file,
-    one_file,
-    quarantine,
-    rows,
-    write_text,
-    write_zip,
-)
+from fixture_files import copy_fixture, ingest_file, ingest_fixture, write_zip
+from ingest_helpers import build_staging, counts, ingest, ingest_one, one_file, quarantine, rows
 
 from assets.raw.recognise import Miss, recognise
 from assets.raw.sources import Source
-from assets.staging.transform import build_staging
 from schemas import contract_for, load_contracts
 
 pytestmark = pytest.mark.unit
@@ -33,24 +24,8 @@ T = dt.datetime
 
 
 def test_telia_video_rooms_swedish_cp1252_title_block_and_summa_row(tmp_path):
-    write_text(
-        tmp_path / "telia_videomote_2014.csv",
-        "Telia Videomöte - statistik\nKund: IT-Dalarna\nPeriod: 2014-01-01 - 2014-12-31\n\n"
-        "Månad;Organisation;Rum;Antal möten;Total mötestid (tim:min);Snitt deltagare\n"
-        "2014-01;Falu kommun;Falun Stadshuset VR1;12;14:30;3,2\n"
-        "2014-01;Borlänge kommun;Borlänge Rådhuset Stora;9;10:05;4,0\n"
-        "2014-02;2080;Falun Stadshuset VR2;1 153;1 377:35;2,5\n"
-        "Summa;;;1 174;1 402:10;\n",
-        "cp1252",
-        "\r\n",
-    )
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
-    assert counts(record) == (
-        "telia_video_rooms",
-        3,
-        3,
-    )
+    con, record = ingest_fixture(tmp_path, "telia_videomote_2014.csv")
+    assert counts(record) == ("telia_video_rooms", 3, 3)
     assert record["status"] == "loaded"
     assert rows(
         con,
@@ -64,14 +39,7 @@ def test_telia_video_rooms_swedish_cp1252_title_block_and_summa_row(tmp_path):
 
 
 def test_telia_video_rooms_english_headers_and_jan_2014_months(tmp_path):
-    write_text(
-        tmp_path / "telia_en.csv",
-        "Month;Organisation;Room;Meetings;Total duration (h:mm);Avg participants\n"
-        "jan 2014;Falu kommun;Falun Stadshuset VR1;12;14:30;3,2\n"
-        "feb 2014;;Borlänge Rådhuset Stora;9;10:05;4,0\n"
-        "2014-03-01;Borlänge kommun;Borlänge Rådhuset Lilla;3;1:05;2\n"
-        "Total;;;24;25:40;\n",
-    )
+    copy_fixture(tmp_path, "telia_en.csv")
     con, _ = ingest(tmp_path)
     assert one_file(con)["rows_loaded"] == 3
     assert rows(
@@ -86,23 +54,8 @@ def test_telia_video_rooms_english_headers_and_jan_2014_months(tmp_path):
 
 
 def test_telia_conferences_by_host_domain(tmp_path):
-    write_text(
-        tmp_path / "telemote_2016.csv",
-        "Konferens-ID;Starttid;Sluttid;Längd (min);Antal deltagare;Värd\n"
-        "K-1001;2016-03-14 09:00;2016-03-14 09:45;45;4;anna.lindqvist@falun.se\n"
-        "K-1002;2016-03-14 10:00;2016-03-14 10:30;30;2;ola.berg@borlange.se\n"
-        "K-1003;2016-03-15 13:00;2016-03-15 14:00;60;3;4711\n"
-        "Summa;;;135;9;\n",
-        "cp1252",
-        "\r\n",
-    )
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
-    assert counts(record) == (
-        "telia_conferences",
-        3,
-        2,
-    )
+    con, record = ingest_fixture(tmp_path, "telemote_2016.csv")
+    assert counts(record) == ("telia_conferences", 3, 2)
     assert rows(
         con,
         "select conference_id, municipality_code, start_time, duration_s, participants "
@@ -116,16 +69,10 @@ def test_telia_conferences_by_host_domain(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "text", "encoding", "expected"),
+    ("name", "expected"),
     [
         (
             "resor_falun.csv",
-            "Anställningsnr;Förvaltning;Resdatum;Från;Till;Ändamål;Antal km;Färdmedel;"
-            "Belopp (kr);Kommun\n"
-            "1001;Socialförvaltningen;2015-03-02;Falun;Borlänge;Möte;52;Egen bil;1 287,50;"
-            "Falu kommun\n"
-            "1002;Kommunledning;2015-03-05;Falun;Stockholm;Kurs;460,5;Tåg;1.174,00;Falu kommun\n",
-            "cp1252",
             [
                 ("2080", D(2015, 3, 2), "Möte", 52.0, "Egen bil", 1287.5, "SEK", True),
                 ("2080", D(2015, 3, 5), "Kurs", 460.5, "Tåg", 1174.0, "SEK", False),
@@ -133,11 +80,6 @@ def test_telia_conferences_by_host_domain(tmp_path):
         ),
         (
             "reiser_kristiansand.csv",
-            "Ansattnr;Enhet;Reisedato;Fra;Til;Formål;Km;Transportmiddel;Beløp (NOK);Kommune\n"
-            "2001;Helse;11.03.2016;Kristiansand;Arendal;Møte;140;Privatbil;588,00;"
-            "Kristiansand kommune\n"
-            "2002;Skole;15.06.2021;Kristiansand;Oslo;Møte;320;Tog;1 200,00;Kristiansand kommune\n",
-            "utf-8-sig",
             [
                 ("1001", D(2016, 3, 11), "Møte", 140.0, "Privatbil", 588.0, "NOK", True),
                 ("4204", D(2021, 6, 15), "Møte", 320.0, "Tog", 1200.0, "NOK", True),
@@ -145,22 +87,17 @@ def test_telia_conferences_by_host_domain(tmp_path):
         ),
         (
             "rejser_odsherred.csv",
-            "Medarbejdernr;Afdeling;Rejsedato;Fra;Til;Formål;Km;Transportmiddel;Beløb (DKK);"
-            "Kommune\n"
-            "3001;Teknik;11-03-2015;Nykøbing;Holbæk;Møde;38;Egen bil;1.133,00;Odsherred Kommune\n",
-            "cp1252",
             [("306", D(2015, 3, 11), "Møde", 38.0, "Egen bil", 1133.0, "DKK", True)],
         ),
     ],
     ids=["sv", "no", "da"],
 )
-def test_travel_claims_in_swedish_norwegian_and_danish(tmp_path, name, text, encoding, expected):
-    from assets.staging.transform import build_staging
+def test_travel_claims_in_swedish_norwegian_and_danish(tmp_path, name, expected):
+    from ingest_helpers import build_staging
+
     from schemas import load_contracts
 
-    write_text(tmp_path / name, text, encoding, "\r\n")
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_fixture(tmp_path, name)
     assert record["export_kind"] == "travel_claims"
     assert record["rows_in"] == record["rows_loaded"] == len(expected)
     build_staging(con, load_contracts())
@@ -175,30 +112,7 @@ def test_travel_claims_in_swedish_norwegian_and_danish(tmp_path, name, text, enc
 
 
 def test_teams_user_activity_graph_csv(tmp_path):
-    write_text(
-        tmp_path / "teams_user_activity.csv",
-        "Report Refresh Date,Tenant Display Name,Shared Channel Tenant Display Names,User Id,"
-        "User Principal Name,Last Activity Date,Is Deleted,Deleted Date,Assigned Products,"
-        "Team Chat Message Count,Private Chat Message Count,Call Count,Meeting Count,"
-        "Post Messages,Reply Messages,Urgent Messages,Meetings Organized Count,"
-        "Meetings Attended Count,Ad Hoc Meetings Organized Count,Ad Hoc Meetings Attended Count,"
-        "Scheduled One-time Meetings Organized Count,Scheduled One-time Meetings Attended Count,"
-        "Scheduled Recurring Meetings Organized Count,Scheduled Recurring Meetings Attended Count,"
-        "Audio Duration,Video Duration,Screen Share Duration,Audio Duration In Seconds,"
-        "Video Duration In Seconds,Screen Share Duration In Seconds,Has Other Action,Is Licensed,"
-        "Report Period\n"
-        "2024-03-11,Voss herad,,0f1e-a1,anna.lindqvist@voss.kommune.no,2024-03-10,False,,"
-        "MICROSOFT 365 E3+MICROSOFT TEAMS ROOMS PRO,4,37,2,9,1,3,0,2,9,1,1,0,4,1,3,PT3H12M5S,"
-        "PT1H2M,PT14M30S,11525,3720,870,Yes,Yes,7\n"
-        "2024-03-11,Voss herad,,7c2d-b9,ola.nordmann@voss.herad.no,2024-03-08,False,,"
-        "OFFICE 365 E1,0,5,0,1,0,0,0,0,1,0,0,0,1,0,0,PT45M,PT0S,PT0S,2700,0,0,No,Yes,7\n"
-        "2024-03-11,Voss herad,,9aa0-c3,0123456789abcdef0123456789abcdef,,True,2024-03-02,,"
-        "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,PT0S,PT0S,PT0S,0,0,0,No,No,7\n",
-        "utf-8-sig",
-        "\r\n",
-    )
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_fixture(tmp_path, "teams_user_activity.csv")
     assert (record["export_kind"], record["rows_loaded"], record["rows_quarantined"]) == (
         "teams_user_activity",
         3,
@@ -218,19 +132,8 @@ def test_teams_user_activity_graph_csv(tmp_path):
 
 
 def test_teams_activity_counts_attributed_by_the_sub_folder(tmp_path):
-    write_text(
-        tmp_path / "odsherred" / "teams_counts_2024-03.csv",
-        "Report Refresh Date,Report Date,Team Chat Messages,Private Chat Messages,Calls,Meetings,"
-        "Meetings Organized Count,Meetings Attended Count,Audio Duration,Video Duration,"
-        "Screen Share Duration,Post Messages,Reply Messages,Report Period\n"
-        "2024-03-11,2024-03-10,12,340,18,41,9,41,PT31H4M,PT8H10M,PT2H1M,5,7,7\n"
-        "2024-03-11,2024-03-09,0,3,0,0,0,0,,,,0,0,7\n"
-        "2024-03-11,2024-03-08,25,612,30,77,20,77,PT58H12M33S,PT15H,PT4H40M,9,16,7\n",
-        "utf-8-sig",
-        "\r\n",
-    )
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    copy_fixture(tmp_path, "odsherred/teams_counts_2024-03.csv")
+    con, record = ingest_one(tmp_path)
     assert (record["path"], record["export_kind"], record["rows_loaded"]) == (
         "odsherred/teams_counts_2024-03.csv",
         "teams_activity_counts",
@@ -274,11 +177,7 @@ ATTENDANCE = (
 def test_teams_attendance_utf16_tab_sections(tmp_path):
     con, record = ingest_file(tmp_path, "attendance.csv", ATTENDANCE, "utf-16-le+bom", "\r\n")
     # section 2 only: section 3 repeats people and must not be counted again
-    assert counts(record) == (
-        "teams_attendance",
-        3,
-        2,
-    )
+    assert counts(record) == ("teams_attendance", 3, 2)
     assert rows(
         con,
         "select source_line, municipality_code, join_time, leave_time, duration_s, role "
@@ -313,8 +212,7 @@ def test_teams_pstn_zip_with_seven_fractional_digits_and_z(tmp_path):
         tmp_path / "Calls.Export.4f2a9e.zip",
         {"PSTN.calls.2024-03-12.csv": "\ufeff" + PSTN, "parameters.json": '{"from": "x"}'},
     )
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_one(tmp_path)
     assert (record["part"], record["export_kind"], record["rows_in"]) == (
         "PSTN.calls.2024-03-12.csv",
         "teams_pstn",
@@ -339,20 +237,9 @@ def test_teams_pstn_zip_with_seven_fractional_digits_and_z(tmp_path):
 
 
 def test_lync_sessions_null_literal_and_media_types(tmp_path):
-    write_text(
-        tmp_path / "lync_sessiondetails.csv",
-        "SessionIdTime,SessionIdSeq,FromUri,ToUri,InviteTime,ResponseCode,SessionEndTime,"
-        "MediaTypes\n"
-        "2016-03-14 09:12:33.187,1,anna.lindqvist@kristiansand.kommune.no,"
-        "ola.nordmann@kristiansand.kommune.no,2016-03-14 09:12:33.187,200,"
-        "2016-03-14 09:31:02.450,16\n"
-        "2016-03-14 09:12:33.187,2,mette.jensen@kristiansand.kommune.no,+4686001234,"
-        "2016-03-14 09:12:33.190,486,NULL,16\n"
-        "2016-03-14 10:01:07.003,1,anna.lindqvist@kristiansand.kommune.no,"
-        "sip:focus@kristiansand.kommune.no;gruu;opaque=app:conf:focus:id:AB12,"
-        "2016-03-14 10:01:07.003,200,2016-03-14 10:05:11.893,48\n",
-    )
-    from assets.staging.transform import build_staging
+    copy_fixture(tmp_path, "lync_sessiondetails.csv")
+    from ingest_helpers import build_staging
+
     from schemas import load_contracts
 
     con, _ = ingest(tmp_path)
@@ -386,8 +273,9 @@ def test_pexip_participants_semicolons_quoted_service_tag_and_system_object(tmp_
         "remote_address;remote_alias;remote_port;resource_uri;role;service_tag;service_type;"
         "signalling_node;start_time;system_location;vendor\n"
     )
-    write_text(
-        tmp_path / "pexip_history.csv",
+    con, record = ingest_file(
+        tmp_path,
+        "pexip_history.csv",
         header + "b1d2ff1;6000;[0, 3, 0, 0, 0];in;good;77397be1;/api/admin/history/v1/conference/"
         "a71e/;VMR Kommunfullmäktige;45df;Remote disconnect;KF-salen SX80;56;On;"
         "2024-03-11T08:47:03.314052;True;[1, 1, 1];b1d2ff1;False;1;port;sip:kf@video.falun.se;"
@@ -400,8 +288,6 @@ def test_pexip_participants_semicolons_quoted_service_tag_and_system_object(tmp_
         "System.Object[];;;WebRTC;;198.51.100.7;ola;0;x;guest;;conference;10.40.0.122;"
         "2024-03-11T08:46:50.000000;SE-STO_transcoding;Mozilla/5.0\n",
     )
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
     assert (record["export_kind"], record["rows_loaded"], record["rows_quarantined"]) == (
         "pexip_participants",
         2,
@@ -418,27 +304,8 @@ def test_pexip_participants_semicolons_quoted_service_tag_and_system_object(tmp_
 
 
 def test_zoom_participants_two_blocks(tmp_path):
-    write_text(
-        tmp_path / "zoom_participants_81234567890.csv",
-        "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"
-        '"812 3456 7890",Socialnämnden,03/11/2024 09:00:04 AM,03/11/2024 10:02:55 AM,'
-        "namnd.sekreterare@borlange.se,63,3\n"
-        "\n"
-        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
-        "Anna Lindqvist,anna.lindqvist@borlange.se,03/11/2024 09:00:04 AM,"
-        "03/11/2024 10:02:55 AM,63,No\n"
-        "Ola Berg,ola.berg@borlange.se,03/11/2024 09:06:40 AM,03/11/2024 01:41:00 PM,35,No\n"
-        "Åsa Öberg (iPhone),,03/11/2024 09:43:12 AM,03/11/2024 10:02:55 AM,20,Yes\n",
-        "utf-8-sig",
-        "\r\n",
-    )
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
-    assert counts(record) == (
-        "zoom_participants",
-        3,
-        3,
-    )
+    con, record = ingest_fixture(tmp_path, "zoom_participants_81234567890.csv")
+    assert counts(record) == ("zoom_participants", 3, 3)
     assert rows(
         con,
         "select source_line, municipality_code, join_time, leave_time, duration_s, guest "
@@ -453,18 +320,7 @@ def test_zoom_participants_two_blocks(tmp_path):
 
 
 def test_zoom_unique_users_total_duration_minutes(tmp_path):
-    write_text(
-        tmp_path / "zoom_unique.csv",
-        "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants,\n"
-        "81234567890,Bygglov,03/11/2024 09:00:04 AM,03/11/2024 10:02:55 AM,"
-        "erik.holm@mora.se,63,2,\n"
-        "\n"
-        "Name (Original Name),User Email,Total Duration (Minutes),Guest\n"
-        "Erik Holm,erik.holm@mora.se,63,No\n"
-        "Mia Berg,mia.berg@mora.se,41,No\n",
-        "utf-8-sig",
-        "\r\n",
-    )
+    copy_fixture(tmp_path, "zoom_unique.csv")
     con, _ = ingest(tmp_path)
     assert one_file(con)["rows_loaded"] == 2
     assert rows(
@@ -473,18 +329,7 @@ def test_zoom_unique_users_total_duration_minutes(tmp_path):
 
 
 def test_webex_usage_swedish_headers_with_colons_utf16le_tab(tmp_path):
-    write_text(
-        tmp_path / "webex_moten_2024-03.csv",
-        "Sessions-ID:\tÄmne:\tMötestyp\tUsername\tDatum\tStarttid\tVaraktighet\tInbjuden\t"
-        "Registrerad\tAttended:\n"
-        "27450012345\tVård- och omsorgsnämnden\tPRO\tkarin.ek@ludvika.se\t2024-03-11\t09:00\t62"
-        "\t14\t0\t12\n"
-        "27450012399\tLönesamtal\tPRO\tjohan.sund@ludvika.se\t2024-03-12\t13:30\t18\t1\t0\t2\n",
-        "utf-16-le",
-        "\r\n",
-    )
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_fixture(tmp_path, "webex_moten_2024-03.csv")
     assert (record["export_kind"], record["rows_loaded"]) == ("webex_usage", 2)
     assert rows(
         con,
@@ -507,8 +352,9 @@ def test_zoom_meeting_details_duplicate_headers_go_by_block(tmp_path):
     """Zoom's meetinglistdetails export (docs/vendor-formats.md 3b): "User Email" and
     "Duration (Minutes)" stand twice, for the host's meeting and for the participant; each is read
     in its block."""
-    write_text(
-        tmp_path / "meetinglistdetails_20240601_20240630.csv",
+    con, record = ingest_file(
+        tmp_path,
+        "meetinglistdetails_20240601_20240630.csv",
         MEETING_DETAILS_HEADER
         + "Bygglovsmöte,852 1848 6288,Erik Holm,erik.holm@mora.se,Samhällsbyggnad,SBF,No,"
         "15/08/2023 01:27,13/06/2024 09:00,13/06/2024 09:21,22,2,Erik Holm,erik.holm@mora.se,"
@@ -522,13 +368,7 @@ def test_zoom_meeting_details_duplicate_headers_go_by_block(tmp_path):
         "utf-8-sig",
         "\r\n",
     )
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
-    assert counts(record) == (
-        "zoom_meeting_details",
-        3,
-        3,
-    )
+    assert counts(record) == ("zoom_meeting_details", 3, 3)
     assert rows(
         con,
         "select source_line, meeting_id, municipality_code, meeting_duration_s, duration_s, "

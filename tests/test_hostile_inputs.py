@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from fixture_files import write_text, write_zip
 from ingest_helpers import (
     KEY,
     REFERENCE,
@@ -23,8 +24,6 @@ from ingest_helpers import (
     one_file,
     quarantine,
     rows,
-    write_text,
-    write_zip,
 )
 
 from assets.raw import ingest as ingest_module

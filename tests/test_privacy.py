@@ -4,7 +4,8 @@ phone numbers are pseudonymised on load and masked in ops.quarantine."""
 from __future__ import annotations
 
 import pytest
-from ingest_helpers import KEY, connect, ingest, write_text, write_zip
+from fixture_files import write_text, write_zip
+from ingest_helpers import KEY, connect, ingest
 from test_formats_kinds import ATTENDANCE, PSTN
 
 pytestmark = pytest.mark.unit

@@ -9,9 +9,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from fixture_files import write_text
 from hypothesis import given
 from hypothesis import strategies as st
-from ingest_helpers import accounted, connect, ingest, reset, write_text
+from ingest_helpers import accounted, connect, ingest, reset
 from property_helpers import reproducible
 
 from schemas import contract_for

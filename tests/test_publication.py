@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from ingest_helpers import DAMAGE, LINE_SEEDS, damage_text, data_lines
 from pipeline_helpers import SAMPLE_RAW, resources_for, run_pipeline, scalar
 from property_helpers import reproducible
+from publication_helpers import begun, make_warehouse, published_with
 
 from assets.exports.parquet import EXPORTED
 from assets.publish import parquet_root, publish_stage, reports_root
@@ -24,11 +25,6 @@ from pipeline.definitions import make_definitions
 
 FALUN = "resor_falun_2011-2024.csv"
 KRISTIANSAND = "reiser_kristiansand_2011-2021.csv"
-
-
-def _make(path: Path, value: int) -> None:
-    with duckdb.connect(str(path)) as con:
-        con.execute("create or replace table t as select ? as v", [value])
 
 
 def _truncate(path: Path) -> None:
@@ -182,15 +178,13 @@ def test_a_damaged_warehouse_without_a_good_previous_generation_stops_the_run_an
 def test_each_publication_keeps_the_warehouse_it_replaces_as_the_previous_generation(tmp_path):
     published = tmp_path / "w.duckdb"
     for value in (1, 2, 3):
-        publication = Publication(published, lock_timeout_s=1)
-        publication.begin()
-        _make(publication.writable(), value)
+        publication = begun(published)
+        make_warehouse(publication.writable(), value)
         assert publication.finish() is True
     assert scalar(published, "select v from t") == 3
     assert scalar(publication.previous, "select v from t") == 2
     _truncate(published)
-    publication = Publication(published, lock_timeout_s=1)
-    publication.begin()
+    publication = begun(published)
     assert scalar(published, "select v from t") == 2
     assert "restored from w.previous.duckdb" in publication.notes[0]
     publication.finish()
@@ -237,11 +231,9 @@ def test_a_parquet_folder_left_by_hand_is_moved_aside_not_deleted(tmp_path):
 
 @pytest.mark.unit
 def test_a_run_killed_while_publishing_is_completed_by_the_next_one(tmp_path):
-    published = tmp_path / "w.duckdb"
-    _make(published, 1)
-    killed = Publication(published, lock_timeout_s=1)
-    killed.begin()
-    _make(killed.writable(), 2)
+    published = published_with(tmp_path)
+    killed = begun(published)
+    make_warehouse(killed.writable(), 2)
     (killed.staged("parquet") / "parquet.v2" / "staging.trips").mkdir(parents=True)
     reports = killed.staged("reports")
     (reports / "remm_indicators.csv").write_text("year\n2024\n", encoding="utf-8")
@@ -250,8 +242,7 @@ def test_a_run_killed_while_publishing_is_completed_by_the_next_one(tmp_path):
     seal_reports(reports, "v2", {"remm_indicators": reports / "remm_indicators.csv"})
     (killed.stage / "ready").touch()  # the kill comes right after the decision to publish
     killed._lock_handle.close()
-    nxt = Publication(published, lock_timeout_s=1)
-    nxt.begin()
+    nxt = begun(published)
     assert "its publication was completed now" in nxt.notes[0]
     assert scalar(published, "select v from t") == 2
     assert parquet_root(published).resolve().name == "parquet.v2"
@@ -263,18 +254,15 @@ def test_a_run_killed_while_publishing_is_completed_by_the_next_one(tmp_path):
 def test_a_run_killed_before_publishing_leaves_nothing_and_its_private_copies_are_removed(
     tmp_path,
 ):
-    published = tmp_path / "w.duckdb"
-    _make(published, 1)
-    killed = Publication(published, lock_timeout_s=1)
-    killed.begin()
+    published = published_with(tmp_path)
+    killed = begun(published)
     assert stat.S_IMODE(killed.private.stat().st_mode) == 0o700
     (killed.private / "resfritt-x").mkdir()
     (killed.private / "resfritt-x" / "claims.csv").write_text("Anna Andersson;Falun\n")
-    _make(killed.writable(), 2)
+    make_warehouse(killed.writable(), 2)
     (killed.staged("parquet") / "parquet.v2").mkdir()
     killed._lock_handle.close()
-    nxt = Publication(published, lock_timeout_s=1)
-    nxt.begin()
+    nxt = begun(published)
     assert list(nxt.private.iterdir()) == []
     assert stat.S_IMODE(nxt.private.stat().st_mode) == 0o700
     assert list(nxt.stage.iterdir()) == [] and not parquet_root(published).exists()

@@ -10,17 +10,9 @@ import shutil
 import zipfile
 
 import pytest
-from ingest_helpers import (
-    accounted,
-    files,
-    ingest,
-    ingest_file,
-    one_file,
-    quarantine,
-    rows,
-    write_text,
-)
-from ingest_helpers import write_zip as zip_of
+from fixture_files import ingest_file, ingest_fixture, write_text
+from fixture_files import write_zip as zip_of
+from ingest_helpers import accounted, files, ingest, ingest_one, one_file, quarantine, rows
 
 pytestmark = pytest.mark.unit
 
@@ -237,13 +229,7 @@ def test_totals_rows_are_not_data(tmp_path, label):
 
 
 def test_a_totals_mismatch_is_a_warning_not_a_rejection(tmp_path):
-    write_text(
-        tmp_path / "telia.csv",
-        "Månad;Organisation;Rum;Antal möten\n2014-01;Falu kommun;Falun Stadshuset VR1;12\n"
-        "2014-02;Falu kommun;Falun Stadshuset VR1;9\nSumma;;;1 174\n",
-    )
-    con, _ = ingest(tmp_path)
-    record = one_file(con)
+    con, record = ingest_fixture(tmp_path, "telia.csv")
     assert (record["status"], record["rows_loaded"]) == ("loaded_with_warnings", 2)
     assert 'totals row says 1,174 for "meetings" but the rows add up to 21' in record["message"]
 
@@ -304,8 +290,7 @@ def telia_workbook():
 
 def test_xlsx_with_several_sheets_and_a_title_block(tmp_path):
     telia_workbook().save(tmp_path / "telia_2014.xlsx")
-    con, _ = ingest(tmp_path)
-    record = one_file(con)  # the Info sheet holds no table and is not an error
+    con, record = ingest_one(tmp_path)  # the Info sheet holds no table and is not an error
     assert (record["part"], record["export_kind"], record["rows_in"]) == (
         "Statistik",
         "telia_video_rooms",
@@ -421,7 +406,8 @@ def test_attribution_respects_the_validity_of_codes_and_domains(tmp_path):
 
 
 def staged_trips(con) -> int:
-    from assets.staging.transform import build_staging
+    from ingest_helpers import build_staging
+
     from schemas import load_contracts
 
     build_staging(con, load_contracts())

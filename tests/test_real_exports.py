@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ingest_helpers import accounted, ingest, write_text
+from fixture_files import write_text
+from ingest_helpers import accounted, build_staging, ingest
 
-from assets.staging.transform import build_staging
 from schemas import load_contracts
 
 pytestmark = pytest.mark.unit

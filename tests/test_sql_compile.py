@@ -12,7 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
-from ingest_helpers import KEY, connect, files, quarantine, rows, write_text
+from fixture_files import write_text
+from ingest_helpers import KEY, connect, files, quarantine, rows
 
 from assets.raw import ingest as ingest_module
 from assets.raw.recognise import Layout

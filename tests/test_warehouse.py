@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 from pipeline_helpers import REFERENCE, ROOT, SAMPLE_RAW, query, resources_for, run_pipeline, scalar
+from publication_helpers import begun, make_warehouse, published_with
 
 from assets import filecopy
 from assets.filecopy import METHODS, clone_or_copy
@@ -29,11 +30,6 @@ def _video_file(folder: Path, name: str, month: str, meetings: int) -> None:
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _make(path: Path, value: int) -> None:
-    with duckdb.connect(str(path)) as con:
-        con.execute("create or replace table t as select ? as v", [value])
 
 
 def _headless(tmp: Path, raw: Path, warehouse: Path, name: str) -> subprocess.Popen:
@@ -60,13 +56,11 @@ def _headless(tmp: Path, raw: Path, warehouse: Path, name: str) -> subprocess.Po
 
 @pytest.mark.unit
 def test_a_killed_runs_leftover_build_is_removed_when_the_next_run_begins(tmp_path):
-    published = tmp_path / "w.duckdb"
-    _make(published, 1)
+    published = published_with(tmp_path)
     leftover = tmp_path / "w.duckdb.build"
     leftover.write_bytes(b"half a database")
     (tmp_path / "w.duckdb.build.wal").write_bytes(b"half a log")
-    publication = Publication(published, lock_timeout_s=1)
-    publication.begin()
+    publication = begun(published)
     assert not leftover.exists() and not (tmp_path / "w.duckdb.build.wal").exists()
     assert publication.readable() == published
     publication.finish()
@@ -92,10 +86,8 @@ def test_a_clone_or_copy_holds_the_sources_bytes_and_names_its_method(tmp_path, 
 
 @pytest.mark.unit
 def test_the_build_copy_says_how_it_was_made(tmp_path):
-    published = tmp_path / "w.duckdb"
-    _make(published, 1)
-    publication = Publication(published, lock_timeout_s=1)
-    publication.begin()
+    published = published_with(tmp_path)
+    publication = begun(published)
     assert _digest(publication.writable()) == _digest(published)
     (copy,) = publication.copies
     assert copy.startswith("w.duckdb -> w.duckdb.build: ")
@@ -105,12 +97,10 @@ def test_the_build_copy_says_how_it_was_made(tmp_path):
 
 @pytest.mark.unit
 def test_a_failed_run_drops_its_build_and_leaves_the_published_file_alone(tmp_path):
-    published = tmp_path / "w.duckdb"
-    _make(published, 1)
+    published = published_with(tmp_path)
     before = _digest(published)
-    publication = Publication(published, lock_timeout_s=1)
-    publication.begin()
-    _make(publication.writable(), 2)
+    publication = begun(published)
+    make_warehouse(publication.writable(), 2)
     publication.failed.append("check staging/meeting_activity:rows_keep_the_contract failed")
     assert publication.finish() is False
     assert _digest(published) == before
@@ -120,8 +110,7 @@ def test_a_failed_run_drops_its_build_and_leaves_the_published_file_alone(tmp_pa
 @pytest.mark.unit
 def test_a_second_writer_waits_and_then_refuses_with_a_clear_message(tmp_path):
     published = tmp_path / "w.duckdb"
-    first = Publication(published, lock_timeout_s=1)
-    first.begin()
+    first = begun(published)
     waits = []
     second = Publication(published, lock_timeout_s=0.5)
     with pytest.raises(WarehouseBusy, match="RESFRITT_LOCK_TIMEOUT_S.*nothing was changed"):
@@ -134,11 +123,9 @@ def test_a_second_writer_waits_and_then_refuses_with_a_clear_message(tmp_path):
 
 @pytest.mark.unit
 def test_an_open_reader_keeps_its_snapshot_and_a_new_connection_sees_the_publication(tmp_path):
-    published = tmp_path / "w.duckdb"
-    _make(published, 1)
+    published = published_with(tmp_path)
     reader = duckdb.connect(str(published), read_only=True)
-    publication = Publication(published, lock_timeout_s=1)
-    publication.begin()
+    publication = begun(published)
     with duckdb.connect(str(publication.writable())) as con:
         con.execute("update t set v = 2")
     assert reader.execute("select v from t").fetchall() == [(1,)]
@@ -161,8 +148,7 @@ def fails_outside_the_warehouse(warehouse: Warehouse) -> None:
 
 @pytest.mark.pipeline
 def test_a_step_failing_outside_connect_still_stops_the_publication(tmp_path):
-    published = tmp_path / "w.duckdb"
-    _make(published, 1)
+    published = published_with(tmp_path)
     before = _digest(published)
     result = dg.materialize(
         [writes_then_succeeds, fails_outside_the_warehouse],

@@ -8,10 +8,9 @@ import datetime as dt
 import shutil
 
 import pytest
-from ingest_helpers import accounted, ingest
+from ingest_helpers import accounted, build_staging, ingest
 from pipeline_helpers import WILD, needs_wild
 
-from assets.staging.transform import build_staging
 from schemas import load_contracts
 
 pytestmark = [pytest.mark.unit, needs_wild]

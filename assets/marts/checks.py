@@ -2,23 +2,16 @@
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 
 import dagster as dg
 import pandas as pd
 
-from ..checks import (
-    CheckReport,
-    contract_specs,
-    count_rows,
-    quoted,
-    sql_findings,
-    suite_reports,
-    table_frame,
-    today,
-    unless_validated,
-)
+from ..checks import CheckReport, SqlCheck, contract_specs, quoted, suite_reports, today
 from ..db import ident
+from ..frames import table_frame
 from ..settings import Inputs
+from ..verdicts import unless_validated
 from ..warehouse import Warehouse
 from .expectations import municipality_progress_suite, virtual_meetings_suite
 
@@ -96,9 +89,8 @@ def totals_report(con, asset: dg.AssetKey, column: str) -> CheckReport:
     """The mart's meetings against staging's, per programme and year, over the whole table."""
     mart = ".".join(asset.path)
     says = f"meetings in {mart} add up to the staged meetings of the programme's municipalities"
-    findings = sql_findings(con, staged_by_programme(asset, column), says, True)
-    files = files_behind(con, findings) if findings else None
-    return CheckReport(asset, ADD_UP, True, findings, count_rows(con, asset), 1, files)
+    report = SqlCheck(ADD_UP, True, says, staged_by_programme(asset, column)).report(con, asset)
+    return replace(report, files=files_behind(con, report.findings)) if report.findings else report
 
 
 def mart_reports(asset: dg.AssetKey, suite, column: str):

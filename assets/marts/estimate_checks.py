@@ -9,9 +9,10 @@ import dagster as dg
 
 from schemas.expectations import SAMPLE_ROWS, Finding, Rule, plain
 
-from ..checks import CheckReport, SqlCheck, count_rows, unless_validated
+from ..checks import CheckReport, SqlCheck, count_rows
 from ..db import ident, lit
 from ..settings import Inputs
+from ..verdicts import unless_validated
 from ..warehouse import Warehouse
 from . import methodology
 from .assets import MARTS

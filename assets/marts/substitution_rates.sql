@@ -33,10 +33,11 @@ based as (
         coalesce(eb.person_meetings, 0) as baseline_person_meetings,
         eb.person_meetings is null as baseline_without_export
     from members mb
-    left join marts.measured_travel tb
-      on tb.municipality_code = mb.municipality_code and tb.year = mb.baseline_year
-    left join eligible eb
-      on eb.municipality_code = mb.municipality_code and eb.year = mb.baseline_year
+    -- The baseline year's trips and eligible meetings of each member.
+    left join marts.measured_travel tb on tb.year = mb.baseline_year
+        and tb.municipality_code = mb.municipality_code
+    left join eligible eb on eb.year = mb.baseline_year
+        and eb.municipality_code = mb.municipality_code
 ),
 pairs as (
     select

@@ -100,39 +100,39 @@ def reference_tables(warehouse: Warehouse, inputs: Inputs) -> Iterator[dg.Materi
             yield versioned(table_metadata(con, table_of(key), **flag), value, key)
 
 
+def _spec(key: dg.AssetKey, description: str, **extra) -> dg.AssetSpec:
+    """A raw-layer table the loader writes (every one reads the municipalities' keys)."""
+    return dg.AssetSpec(
+        key,
+        group_name="raw",
+        code_version=CODE,
+        deps=[MUNICIPALITY_KEYS],
+        description=description,
+        kinds={"duckdb"},
+        **extra,
+    )
+
+
 @dg.multi_asset(
     specs=[
         *(
-            dg.AssetSpec(
-                key,
-                group_name="raw",
-                code_version=CODE,
-                deps=[MUNICIPALITY_KEYS],
-                description=f"{c.title}: the rows of every such export in the drop folder, typed, "
-                "attributed to a municipality and pseudonymised.",
-                kinds={"duckdb"},
+            _spec(
+                RAW_KEYS[c.kind],
+                f"{c.title}: the rows of every such export in the drop folder, typed, attributed "
+                "to a municipality and pseudonymised.",
                 metadata={"contract": f"schemas/{c.kind}.toml"},
             )
             for c in load_contracts()
-            for key in [RAW_KEYS[c.kind]]
         ),
-        dg.AssetSpec(
+        _spec(
             FILES,
-            group_name="raw",
-            code_version=CODE,
-            deps=[MUNICIPALITY_KEYS],
-            description="One row per file (sheet or archive member) in the drop folder: its kind, "
-            "content hash, rows in, loaded and quarantined, and what to do about problems.",
-            kinds={"duckdb"},
+            "One row per file (sheet or archive member) in the drop folder: its kind, content "
+            "hash, rows in, loaded and quarantined, and what to do about problems.",
         ),
-        dg.AssetSpec(
+        _spec(
             QUARANTINE,
-            group_name="raw",
-            code_version=CODE,
-            deps=[MUNICIPALITY_KEYS],
-            description="Every row that was not loaded: file, row number, column, value and the "
-            "reason, in words an analyst can act on.",
-            kinds={"duckdb"},
+            "Every row that was not loaded: file, row number, column, value and the reason, in "
+            "words an analyst can act on.",
         ),
     ]
 )

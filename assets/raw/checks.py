@@ -7,16 +7,10 @@ import dagster as dg
 from schemas import load_contracts
 from schemas.expectations import raw_suite
 
-from ..checks import (
-    SqlCheck,
-    contract_specs,
-    reference_codes,
-    suite_reports,
-    table_frame,
-    today,
-    unless_validated,
-)
+from ..checks import SqlCheck, contract_specs, suite_reports, today
+from ..frames import reference_codes, table_frame
 from ..settings import Inputs
+from ..verdicts import unless_validated
 from ..warehouse import Warehouse
 from .assets import FILES, RAW_KEYS
 

@@ -6,16 +6,10 @@ import dagster as dg
 
 from schemas import load_contracts
 
-from ..checks import (
-    contract_specs,
-    reference_codes,
-    sampled,
-    suite_reports,
-    table_frame,
-    today,
-    unless_validated,
-)
+from ..checks import contract_specs, suite_reports, today
+from ..frames import reference_codes, sampled, table_frame
 from ..settings import Inputs
+from ..verdicts import unless_validated
 from ..warehouse import Warehouse
 from .expectations import meeting_activity_frame_sql, meeting_activity_suite, trips_suite
 

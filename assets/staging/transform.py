@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
-
 from schemas import Contract
 
 from ..db import ident, lit
@@ -123,16 +121,3 @@ def trips_sql(contracts: tuple[Contract, ...]) -> str:
         left join ref.municipalities m
           on m.code = s.municipality_code
     """
-
-
-def build_staging(con: duckdb.DuckDBPyConnection, contracts: tuple[Contract, ...]) -> dict:
-    """Rebuild both staging tables from raw; returns their row counts."""
-    con.execute("create schema if not exists staging")
-    con.execute(meeting_activity_sql(contracts))
-    con.execute(trips_sql(contracts))
-    return {
-        "meeting_activity": con.execute("select count(*) from staging.meeting_activity").fetchall()[
-            0
-        ][0],
-        "trips": con.execute("select count(*) from staging.trips").fetchall()[0][0],
-    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -35,44 +36,13 @@ WRITERS = (
     ("resfritt_mal_knutepunkt_2013.csv", write_declaration),
 )
 
+# data/raw/README.md's columns of each file, beside this module.
 README_ROWS = {
-    "telia_videomote_2011-2013.csv": ("A1 video rooms", "Windows-1252", "`;`",
-        "title block + blank line, CRLF, decimal comma, `h:mm`, genitive names, "
-        "`Summa` row with space thousands"),
-    "telia_videomote_2014.xlsx": ("A1 video rooms", "xlsx", "-",
-        "sheet `Statistik` (title rows 1-4, header row 5), numeric counts, `Summa` row, "
-        "second sheet `Info`"),
-    "telia_videomote_2015-2024.csv": ("A1 video rooms (English)", "UTF-8 BOM", "`,`",
-        "LF, no title block, municipality code as organisation, decimal point, `Total` row, "
-        "some rows above 99 hours"),
-    "telia_telemote_webb_2016.csv": ("A2 web conferences", "UTF-8", "`;`",
-        "LF, host e-mail domain gives the municipality; 2 bad rows (lines {bad})"),
-    "resor_falun_2011-2024.csv": ("A3 travel (SE)", "Windows-1252", "`;`",
-        "`Kommun: Falun (2080)` + blank line, CRLF, decimal comma, ISO dates"),
-    "resor_borlange_2011-2016.xlsx": ("A3 travel (SE)", "xlsx", "-",
-        "sheet `Reseräkningar`, `Kommun` column, real date cells, numeric km/amounts"),
-    "reiser_kristiansand_2011-2021.csv": ("A3 travel (NO)", "UTF-8", "`;`",
-        "LF, `dd.mm.yyyy`, decimal comma, `Kommune` column; ex-Søgne/Songdalen staff from 2020"),
-    "rejser_odsherred_2011-2016.csv": ("A3 travel (DK)", "UTF-8", "`;`",
-        "title line (no blank), CRLF, `dd-mm-yyyy`, amounts like `1.234,50`"),
-    "lync_sessiondetails_knutepunkt_2013.csv": ("2c Lync CDR", "UTF-8", "`,`",
-        "CRLF, `NULL` end times, SessionIdSeq 2, 6 IT-utvalget conferences; "
-        "1 bad row (line {bad})"),
-    "sfb_sessiondetails_voss_2017-2019.csv": ("2c Skype for Business CDR", "UTF-8 BOM", "`,`",
-        "CRLF, p2p sessions and conference joins, `NULL` end times"),
-    "teams_user_activity_voss_2024-03.csv": ("1a Teams user detail", "UTF-8 BOM", "`,`",
-        "CRLF, 33 columns, ISO durations + seconds, deleted and idle users"),
-    "odsherred/teams_activity_counts_odsherred_2024.csv": (
-        "1c Teams daily counts", "UTF-8 BOM", "`,`",
-        "LF, newest first, empty durations on zero days, period 30 but 28 rows, no tenant"),
-    "Calls.Export.7f3a2c.zip": ("2a Teams PSTN", "zip / UTF-8", "`,`",
-        "RFC-4180 CSV (CRLF, quoted `Last, First` names) + parameters.json, UTC times, "
-        "NOK and DKK, 3 `ucap_in` rows without user"),
-    "resfritt_mal_odsherred_2011-2015.xlsx": ("A4 resfritt template", "xlsx", "-",
-        "sheet `Data`, codes as text, real date cells"),
-    "resfritt_mal_knutepunkt_2013.csv": ("A4 resfritt template (NO)", "UTF-8", "`;`",
-        "CRLF, `dd.mm.yyyy`, declares IT-utvalget's 36 replaced trips of 60 km"),
-}  # fmt: skip
+    name: (row["kind"], row["encoding"], row["separator"], row["quirks"])
+    for name, row in tomllib.loads(
+        (Path(__file__).with_name("catalogue.toml")).read_text(encoding="utf-8")
+    ).items()
+}
 
 
 def write_readme(path: Path, files: dict[str, dict]) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import tomllib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -44,7 +45,6 @@ class TravelPlan:
     staff: int
     meeting_purpose: str
     rate: Callable[[str, int, int, random.Random], int]  # (mode, year, km/10, rng) -> cents
-    extra: dict = field(default_factory=dict)
 
 
 def staff_pool(rng: random.Random, plan: TravelPlan) -> list[tuple[int, str, str]]:
@@ -125,165 +125,38 @@ def rate_denmark(mode: str, year: int, km_tenths: int, rng: random.Random) -> in
     return round_to(5000 + km_tenths * rng.randint(9, 12), 50)
 
 
-FALUN_PLAN = TravelPlan(
-    key="falun",
-    meetings={
-        2011: 1000, 2012: 960, 2013: 920, 2014: 850, 2015: 780, 2016: 760, 2017: 720,
-        2018: 690, 2019: 650, 2020: 420, 2021: 450, 2022: 520, 2023: 560, 2024: 580,
-    },
-    others={"Kurs": (40, 60), "Hembesök": (25, 45), "Konferens": (8, 16)},
-    destinations={
-        "Möte": (
-            ("Borlänge", 25, 30), ("Säter", 40, 6), ("Hedemora", 55, 6), ("Avesta", 80, 5),
-            ("Ludvika", 70, 7), ("Smedjebacken", 60, 4), ("Leksand", 50, 7), ("Rättvik", 47, 6),
-            ("Mora", 95, 8), ("Orsa", 110, 2), ("Djurås", 40, 4), ("Vansbro", 110, 2),
-            ("Malung", 150, 2), ("Älvdalen", 130, 2), ("Stockholm", 225, 6), ("Uppsala", 170, 2),
-            ("Gävle", 90, 3),
-        ),
-        "Kurs": (
-            ("Stockholm", 225, 40), ("Uppsala", 170, 15), ("Borlänge", 25, 20), ("Gävle", 90, 10),
-            ("Västerås", 110, 10), ("Mora", 95, 5),
-        ),
-        "Konferens": (
-            ("Stockholm", 225, 50), ("Göteborg", 470, 8), ("Uppsala", 170, 10),
-            ("Sälen", 190, 10), ("Örebro", 170, 10),
-        ),
-        "Hembesök": (
-            ("Bjursås", 20, 3), ("Sundborn", 15, 3), ("Svärdsjö", 30, 3), ("Grycksbo", 10, 3),
-            ("Enviken", 40, 2), ("Vika", 12, 2), ("Aspeboda", 12, 2), ("Sågmyra", 22, 2),
-            ("Toftbyn", 18, 2),
-        ),
-    },
-    modes={
-        "Möte": (("Egen bil", 50), ("Tjänstebil", 30), ("Tåg", 8), ("Buss", 12)),
-        "Kurs": (("Tåg", 45), ("Egen bil", 30), ("Buss", 10), ("Tjänstebil", 15)),
-        "Konferens": (("Tåg", 60), ("Egen bil", 25), ("Buss", 15)),
-        "Hembesök": (("Tjänstebil", 60), ("Egen bil", 40)),
-    },
-    units=(
-        "Kommunledningsförvaltningen", "Barn- och utbildningsförvaltningen",
-        "Omsorgsförvaltningen", "Kultur- och fritidsförvaltningen", "Miljöförvaltningen",
-        "Samhällsbyggnadsförvaltningen",
-    ),
-    origins=("Falun",),
-    emp_range=(10000, 29999),
-    staff=260,
-    meeting_purpose="Möte",
-    rate=rate_sweden,
-)  # fmt: skip
+PER_PURPOSE = ("others", "destinations", "modes")
+RATES = {"sweden": rate_sweden, "norway": rate_norway, "denmark": rate_denmark}
 
-BORLANGE_PLAN = TravelPlan(
-    key="borlange",
-    meetings={2011: 600, 2012: 585, 2013: 560, 2014: 530, 2015: 500, 2016: 485},
-    others={"Kurs": (15, 25), "Hembesök": (15, 30), "Konferens": (3, 8)},
-    destinations={
-        "Möte": (
-            ("Falun", 25, 30), ("Säter", 25, 6), ("Ludvika", 50, 8), ("Smedjebacken", 35, 5),
-            ("Djurås", 15, 4), ("Leksand", 55, 5), ("Hedemora", 45, 5), ("Avesta", 75, 4),
-            ("Mora", 95, 4), ("Rättvik", 65, 3), ("Stockholm", 220, 5),
-        ),
-        "Kurs": (("Stockholm", 220, 40), ("Falun", 25, 25), ("Västerås", 105, 15)),
-        "Konferens": (("Stockholm", 220, 60), ("Sälen", 200, 20), ("Örebro", 160, 20)),
-        "Hembesök": (
-            ("Torsång", 12, 3), ("Ornäs", 10, 3), ("Idkerberget", 20, 2),
-            ("Halvarsgårdarna", 10, 2), ("Repbäcken", 9, 2),
-        ),
-    },
-    modes=FALUN_PLAN.modes,
-    units=(
-        "Kommunledning", "Bildningsförvaltningen", "Omsorgsförvaltningen",
-        "Samhällsbyggnadsförvaltningen", "Kultur och fritid",
-    ),
-    origins=("Borlänge",),
-    emp_range=(40000, 59999),
-    staff=180,
-    meeting_purpose="Möte",
-    rate=rate_sweden,
-)  # fmt: skip
 
-KRISTIANSAND_PLAN = TravelPlan(
-    key="kristiansand",
-    meetings={
-        2011: 400, 2012: 388, 2013: 371, 2014: 356, 2015: 338, 2016: 322, 2017: 305,
-        2018: 291, 2019: 276, 2020: 168, 2021: 190,
-    },
-    others={"Kurs": (30, 45), "Hjemmebesøk": (30, 50)},
-    destinations={
-        "Møte": (
-            ("Vennesla", 20, 12), ("Lillesand", 30, 8), ("Birkenes", 42, 5), ("Iveland", 48, 4),
-            ("Søgne", 20, 7), ("Nodeland", 18, 6), ("Arendal", 70, 6), ("Mandal", 42, 4),
-            ("Grimstad", 48, 4), ("Evje", 80, 2), ("Oslo", 320, 1),
-        ),
-        "Kurs": (
-            ("Oslo", 320, 30), ("Arendal", 70, 20), ("Stavanger", 240, 10), ("Grimstad", 48, 10),
-        ),
-        "Hjemmebesøk": (
-            ("Lund", 4, 3), ("Vågsbygd", 7, 3), ("Hånes", 9, 2), ("Tveit", 15, 2),
-            ("Randesund", 10, 2), ("Justvik", 8, 2),
-        ),
-    },
-    modes={
-        "Møte": (("Privatbil", 55), ("Tjenestebil", 25), ("Buss", 15), ("Tog", 5)),
-        "Kurs": (("Tog", 35), ("Privatbil", 40), ("Buss", 25)),
-        "Hjemmebesøk": (("Tjenestebil", 55), ("Privatbil", 45)),
-    },
-    units=(
-        "Rådmannens stab", "Oppvekst", "Helse og sosial", "Teknisk", "Kultur", "IT-avdelingen",
-    ),
-    origins=("Kristiansand",),
-    emp_range=(10000, 39999),
-    staff=200,
-    meeting_purpose="Møte",
-    rate=rate_norway,
-)  # fmt: skip
+def _tuples(value):
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
-# Former Søgne (Tangvall) and Songdalen (Nodeland) staff, employed by the merged Kristiansand
-# from 2020-01-01; their rows carry "Kristiansand kommune" like everyone else's.
-KRISTIANSAND_MERGED_PLAN = TravelPlan(
-    key="kristiansand-merged",
-    meetings={2020: 42, 2021: 48},
-    others={"Hjemmebesøk": (8, 14)},
-    destinations={
-        "Møte": (
-            ("Kristiansand", 20, 12), ("Mandal", 25, 3), ("Vennesla", 35, 3), ("Lillesand", 50, 2),
-        ),
-        "Hjemmebesøk": (("Lunde", 6, 2), ("Høllen", 8, 2), ("Finsland", 18, 1)),
-    },
-    modes=KRISTIANSAND_PLAN.modes,
-    units=("Oppvekst", "Helse og mestring"),
-    origins=("Tangvall", "Nodeland"),
-    emp_range=(60000, 79999),
-    staff=40,
-    meeting_purpose="Møte",
-    rate=rate_norway,
-)  # fmt: skip
 
-ODSHERRED_PLAN = TravelPlan(
-    key="odsherred",
-    meetings={2011: 300, 2012: 285, 2013: 262, 2014: 240, 2015: 222, 2016: 210},
-    others={"Kursus": (25, 40)},
-    destinations={
-        "Møde": (
-            ("Holbæk", 35, 12), ("Sorø", 75, 6), ("Roskilde", 65, 5), ("København", 95, 6),
-            ("Nykøbing Sj.", 10, 8), ("Asnæs", 15, 6), ("Vig", 12, 4), ("Kalundborg", 50, 3),
-            ("Odense", 170, 2), ("Vejle", 250, 1),
-        ),
-        "Kursus": (
-            ("København", 95, 20), ("Odense", 170, 10), ("Aarhus", 300, 5), ("Roskilde", 65, 10),
-            ("Vejle", 250, 5),
-        ),
-    },
-    modes={"Møde": (("Egen bil", 85), ("Tog", 15)), "Kursus": (("Egen bil", 60), ("Tog", 40))},
-    units=(
-        "Administration", "Borgerservice", "Dagtilbud", "Skole", "Ældre og Sundhed",
-        "Teknik og Miljø", "IT",
-    ),
-    origins=("Højby", "Nykøbing Sj.", "Asnæs"),
-    emp_range=(1000, 9999),
-    staff=120,
-    meeting_purpose="Møde",
-    rate=rate_denmark,
-)  # fmt: skip
+def load_plans() -> dict[str, TravelPlan]:
+    """The plans of travel_plans.toml (beside this module), by key, typed as TravelPlan."""
+    text = Path(__file__).with_name("travel_plans.toml").read_text(encoding="utf-8")
+    plans = {}
+    for key, plan in tomllib.loads(text).items():
+        by_purpose = {f: {k: _tuples(v) for k, v in plan[f].items()} for f in PER_PURPOSE}
+        plans[key] = TravelPlan(
+            key=key,
+            meetings={int(year): n for year, n in plan["meetings"].items()},
+            **by_purpose,
+            **{f: _tuples(plan[f]) for f in ("units", "origins", "emp_range")},
+            staff=plan["staff"],
+            meeting_purpose=plan["meeting_purpose"],
+            rate=RATES[plan["rate"]],
+        )
+    return plans
+
+
+PLANS = load_plans()
+FALUN_PLAN = PLANS["falun"]
+BORLANGE_PLAN = PLANS["borlange"]
+KRISTIANSAND_PLAN = PLANS["kristiansand"]
+KRISTIANSAND_MERGED_PLAN = PLANS["kristiansand-merged"]
+ODSHERRED_PLAN = PLANS["odsherred"]
 
 
 def travel_summary(trips: list[Trip], plan: TravelPlan, code: str, currency: str) -> dict:
