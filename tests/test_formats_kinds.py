@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fixture_files import copy_fixture, ingest_file, ingest_fixture, write_zip
-from ingest_helpers import build_staging, counts, ingest, ingest_one, one_file, quarantine, rows
+from fixture_files import ingest_file, ingest_fixture, write_zip
+from ingest_helpers import build_staging, counts, ingest_one, quarantine, rows
 
 from assets.raw.recognise import Miss, recognise
 from assets.raw.sources import Source
@@ -39,9 +39,8 @@ def test_telia_video_rooms_swedish_cp1252_title_block_and_summa_row(tmp_path):
 
 
 def test_telia_video_rooms_english_headers_and_jan_2014_months(tmp_path):
-    copy_fixture(tmp_path, "telia_en.csv")
-    con, _ = ingest(tmp_path)
-    assert one_file(con)["rows_loaded"] == 3
+    con, record = ingest_fixture(tmp_path, "telia_en.csv")
+    assert record["rows_loaded"] == 3
     assert rows(
         con,
         "select month, municipality_code, meetings, duration_s from raw.telia_video_rooms "
@@ -93,10 +92,6 @@ def test_telia_conferences_by_host_domain(tmp_path):
     ids=["sv", "no", "da"],
 )
 def test_travel_claims_in_swedish_norwegian_and_danish(tmp_path, name, expected):
-    from ingest_helpers import build_staging
-
-    from schemas import load_contracts
-
     con, record = ingest_fixture(tmp_path, name)
     assert record["export_kind"] == "travel_claims"
     assert record["rows_in"] == record["rows_loaded"] == len(expected)
@@ -132,8 +127,7 @@ def test_teams_user_activity_graph_csv(tmp_path):
 
 
 def test_teams_activity_counts_attributed_by_the_sub_folder(tmp_path):
-    copy_fixture(tmp_path, "odsherred/teams_counts_2024-03.csv")
-    con, record = ingest_one(tmp_path)
+    con, record = ingest_fixture(tmp_path, "odsherred/teams_counts_2024-03.csv")
     assert (record["path"], record["export_kind"], record["rows_loaded"]) == (
         "odsherred/teams_counts_2024-03.csv",
         "teams_activity_counts",
@@ -237,13 +231,8 @@ def test_teams_pstn_zip_with_seven_fractional_digits_and_z(tmp_path):
 
 
 def test_lync_sessions_null_literal_and_media_types(tmp_path):
-    copy_fixture(tmp_path, "lync_sessiondetails.csv")
-    from ingest_helpers import build_staging
-
-    from schemas import load_contracts
-
-    con, _ = ingest(tmp_path)
-    assert one_file(con)["rows_loaded"] == 3
+    con, record = ingest_fixture(tmp_path, "lync_sessiondetails.csv")
+    assert record["rows_loaded"] == 3
     assert rows(
         con,
         "select session_seq, municipality_code, end_time, media_types, is_conference "
@@ -320,9 +309,8 @@ def test_zoom_participants_two_blocks(tmp_path):
 
 
 def test_zoom_unique_users_total_duration_minutes(tmp_path):
-    copy_fixture(tmp_path, "zoom_unique.csv")
-    con, _ = ingest(tmp_path)
-    assert one_file(con)["rows_loaded"] == 2
+    con, record = ingest_fixture(tmp_path, "zoom_unique.csv")
+    assert record["rows_loaded"] == 2
     assert rows(
         con, "select municipality_code, duration_s from raw.zoom_participants order by 2"
     ) == [("2062", 2460.0), ("2062", 3780.0)]
