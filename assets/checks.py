@@ -206,10 +206,19 @@ def suite_reports(
     asset: dg.AssetKey, frame, suite: Suite, files_of: Callable[[list], Counter] | None = None
 ) -> Iterator[CheckReport]:
     """Validate a frame once with Great Expectations; the blocking and the warning half."""
-    rows = 0 if frame is None else len(frame)
     findings = [] if frame is None else validate(frame, suite)
+    return halves(asset, findings, 0 if frame is None else len(frame), suite, files_of)
+
+
+def halves(
+    asset: dg.AssetKey,
+    findings: list[Finding],
+    rows: int,
+    suite: Suite,
+    files_of: Callable[[list], Counter] | None = None,
+) -> Iterator[CheckReport]:
+    """A suite's findings as two reports: the blocking (CONTRACT) and the warning (PLAUSIBLE)."""
     for blocking, name in ((True, CONTRACT), (False, PLAUSIBLE)):
         mine = tuple(f for f in findings if f.rule.blocking == blocking)
         files = files_of(list(mine)) if files_of and mine else None
-        count = len(suite.of(blocking).rules)
-        yield CheckReport(asset, name, blocking, mine, rows, count, files)
+        yield CheckReport(asset, name, blocking, mine, rows, len(suite.of(blocking).rules), files)

@@ -8,7 +8,6 @@ import duckdb
 from .db import table_exists
 from .fingerprint import built_from, record, recorded
 from .metadata import table_metadata, unchanged_metadata
-from .warehouse import Warehouse
 
 
 def table_of(key: dg.AssetKey) -> str:
@@ -45,7 +44,7 @@ def unchanged(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dg.Materializ
 
 
 def rebuild_if_changed(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, code: str, sql: str, setup: str = ""
+    context: dg.AssetExecutionContext, warehouse, code: str, sql: str, setup: str = ""
 ) -> dg.MaterializeResult:
     """Run `sql` to rebuild the asset's table unless its declared inputs and its code are as
     when it was last built."""
@@ -67,26 +66,14 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return table_exists(con, schema, name)
 
 
-def sql_table(
-    key: dg.AssetKey,
-    deps: list[dg.AssetKey],
-    code: str,
-    sql: str,
-    setup: str,
-    description: str,
-) -> dg.AssetsDefinition:
-    """An asset that is one table built by one SQL script from its deps, in the group of its
-    schema (staging, marts), rebuilt only when their fingerprints or its code change."""
-
-    @dg.asset(
-        key=key,
-        group_name=key.path[0],
-        deps=deps,
-        kinds={"duckdb"},
-        code_version=code,
-        description=description,
-    )
-    def table(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        return rebuild_if_changed(context, warehouse, code, sql, setup)
-
-    return table
+def table_asset(key: dg.AssetKey, deps: list[dg.AssetKey], code: str, description: str) -> dict:
+    """The arguments of `@dg.asset` for one table built by SQL from its deps: in the group of its
+    schema (staging, marts), versioned by its code."""
+    return {
+        "key": key,
+        "group_name": key.path[0],
+        "deps": deps,
+        "kinds": {"duckdb"},
+        "code_version": code,
+        "description": description,
+    }

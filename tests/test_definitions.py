@@ -200,3 +200,14 @@ def test_headless_run_from_another_folder_without_dagster_home(tmp_path):
         "and year = 2014 and platform = 'video_room'",
     )
     assert total == 1174
+
+
+def test_the_mart_checks_keep_their_names_and_check_names():
+    from assets.marts.checks import MART_CHECKS
+
+    names = {c.node_def.name: sorted(k.name for k in c.check_keys) for c in MART_CHECKS}
+    expected = ["meetings_add_up_to_staging", "rows_keep_the_contract", "rows_look_plausible"]
+    assert names == {
+        "virtual_meetings_checks": expected,
+        "municipality_progress_checks": expected,
+    }

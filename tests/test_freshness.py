@@ -51,7 +51,7 @@ def test_staging_reads_only_the_tables_it_declares():
     ):
         reads = _reads(sql) - {table_of(key)}
         assert reads and reads <= _deps(key), (table_of(key), sorted(reads - _deps(key)))
-    assert "staging.trips" not in _deps(marts.virtual_meetings.key)
+    assert "staging.trips" not in _deps(marts.BY_NAME["virtual_meetings"].key)
 
 
 def test_every_asset_shows_its_module_code_as_its_code_version():

@@ -7,9 +7,9 @@ from dataclasses import replace
 import dagster as dg
 import pandas as pd
 
-from ..checks import CheckReport, SqlCheck, contract_specs, quoted, suite_reports, today
+from ..checks import CheckReport, SqlCheck, contract_specs, halves, quoted, today
 from ..db import ident
-from ..frames import table_frame
+from ..rule_sql import suite_findings
 from ..settings import Inputs
 from ..verdicts import unless_validated
 from ..warehouse import Warehouse
@@ -94,11 +94,11 @@ def totals_report(con, asset: dg.AssetKey, column: str) -> CheckReport:
 
 
 def mart_reports(asset: dg.AssetKey, suite, column: str):
-    """A mart's suite (grain, bounds) and its total against staging."""
+    """A mart's suite (grain, bounds, in SQL over every row) and its total against staging."""
 
     def reports(con) -> Iterator[CheckReport]:
-        frame = table_frame(con, asset, suite)
-        yield from suite_reports(asset, frame, suite, lambda found: files_behind(con, found))
+        findings, rows = suite_findings(con, quoted(asset), suite)
+        yield from halves(asset, findings, rows, suite, lambda found: files_behind(con, found))
         yield totals_report(con, asset, column)
 
     return reports
@@ -119,27 +119,39 @@ def _specs(asset: dg.AssetKey, grain: str) -> list[dg.AssetCheckSpec]:
     ]
 
 
-@dg.multi_asset_check(
-    specs=_specs(VIRTUAL_MEETINGS, "programme, municipality, year and platform"),
-    description="marts.virtual_meetings: grain, bounds and totals, run with Great Expectations.",
-)
-def virtual_meetings_checks(
-    context: dg.AssetCheckExecutionContext, warehouse: Warehouse, inputs: Inputs
-) -> Iterator[dg.AssetCheckResult]:
-    """One row per programme, municipality, year and platform; meetings add up to staging."""
-    reports = mart_reports(VIRTUAL_MEETINGS, virtual_meetings_suite(today()), "meetings")
-    yield from unless_validated(context, warehouse, inputs, reports)
+def mart_checks(asset: dg.AssetKey, grain: str, suite_of, column: str, says: str):
+    """The checks of one mart: its suite (grain, bounds) and its meetings against staging."""
+
+    @dg.multi_asset_check(
+        specs=_specs(asset, grain),
+        name=f"{asset.path[-1]}_checks",
+        description=f"{'.'.join(asset.path)}: {says}; grain, bounds and totals, as SQL over "
+        "every row.",
+    )
+    def checks(
+        context: dg.AssetCheckExecutionContext, warehouse: Warehouse, inputs: Inputs
+    ) -> Iterator[dg.AssetCheckResult]:
+        reports = mart_reports(asset, suite_of(today()), column)
+        yield from unless_validated(context, warehouse, inputs, reports)
+
+    return checks
 
 
-@dg.multi_asset_check(
-    specs=_specs(PROGRESS, "programme, municipality and year"),
-    description="marts.municipality_progress: grain, bounds and totals, run with Great "
-    "Expectations.",
-)
-def municipality_progress_checks(
-    context: dg.AssetCheckExecutionContext, warehouse: Warehouse, inputs: Inputs
-) -> Iterator[dg.AssetCheckResult]:
-    """One row per programme, municipality and year; percentages that can exist; virtual meetings
-    add up to staging."""
-    reports = mart_reports(PROGRESS, municipality_progress_suite(today()), "virtual_meetings")
-    yield from unless_validated(context, warehouse, inputs, reports)
+# Found by load_asset_checks_from_modules (pipeline/definitions.py), as a list.
+MART_CHECKS = [
+    mart_checks(
+        VIRTUAL_MEETINGS,
+        "programme, municipality, year and platform",
+        virtual_meetings_suite,
+        "meetings",
+        "one row per programme, municipality, year and platform; meetings add up to staging",
+    ),
+    mart_checks(
+        PROGRESS,
+        "programme, municipality and year",
+        municipality_progress_suite,
+        "virtual_meetings",
+        "one row per programme, municipality and year; percentages that can exist; virtual "
+        "meetings add up to staging",
+    ),
+]

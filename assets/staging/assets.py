@@ -5,8 +5,9 @@ import dagster as dg
 from schemas import load_contracts
 
 from ..fingerprint import code_fingerprint
-from ..freshness import sql_table
+from ..freshness import rebuild_if_changed, table_asset
 from ..raw.assets import RAW_KEYS
+from ..warehouse import Warehouse
 from .transform import meeting_activity_sql, trips_sql
 
 CONTRACTS = load_contracts()
@@ -16,10 +17,13 @@ SETUP = "create schema if not exists staging;"
 
 def staged(family: str, sql: str, reads: list[dg.AssetKey], description: str):
     """The staging table of one family of contracts, built by `sql` from their raw tables."""
-    raw = [RAW_KEYS[c.kind] for c in CONTRACTS if c.family == family]
-    return sql_table(
-        dg.AssetKey(["staging", family]), [*raw, *reads], CODE, sql, SETUP, description
-    )
+    deps = [*(RAW_KEYS[c.kind] for c in CONTRACTS if c.family == family), *reads]
+
+    @dg.asset(**table_asset(dg.AssetKey(["staging", family]), deps, CODE, description))
+    def table(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        return rebuild_if_changed(context, warehouse, CODE, sql, SETUP)
+
+    return table
 
 
 meeting_activity = staged(
