@@ -21,15 +21,6 @@ def declared_inputs(context: dg.AssetExecutionContext, key: dg.AssetKey | None =
     return sorted(table_of(dep) for dep in context.assets_def.asset_deps[key])
 
 
-def check_inputs(context: dg.AssetCheckExecutionContext) -> list[str]:
-    """What a check reads: the assets it checks and its specs' additional deps."""
-    keys = set()
-    for spec in context.check_specs:
-        keys.add(spec.asset_key)
-        keys.update(dep.asset_key for dep in spec.additional_deps)
-    return sorted(table_of(k) for k in keys)
-
-
 def versioned(result_metadata: dict, value: str, key: dg.AssetKey | None = None):
     """A MaterializeResult that carries the fingerprint as its data version."""
     return dg.MaterializeResult(

@@ -11,25 +11,34 @@ import duckdb
 
 from .checks import CheckReport, severity, today
 from .fingerprint import built_from, code_fingerprint, recorded
-from .freshness import check_inputs
+from .freshness import table_of
 from .settings import Inputs
 from .warehouse import Warehouse
 
-Reports = Callable[[duckdb.DuckDBPyConnection], Iterable[CheckReport]]
+# The reports on one checked asset (the others of the same check are replayed or made apart).
+Reports = Callable[[duckdb.DuckDBPyConnection, dg.AssetKey], Iterable[CheckReport]]
 
 
 def _validated_file(warehouse: Warehouse) -> Path:
     return Path(warehouse.path).with_name(".validated.json")
 
 
-def _inputs_fingerprint(con, context: dg.AssetCheckExecutionContext, module: str) -> str | None:
-    """The one policy's fingerprint of what a check reads (its assets and their additional deps,
-    whose fingerprints hold everything upstream), its module's code and today's date (the suites'
-    window)."""
-    inputs = check_inputs(context)
-    if any(recorded(con, name) is None for name in inputs):
+def inputs_by_asset(context: dg.AssetCheckExecutionContext) -> dict[dg.AssetKey, list[str]]:
+    """What the check reads for each asset it checks: the asset and its specs' additional deps."""
+    found: dict[dg.AssetKey, set[str]] = {}
+    for spec in context.check_specs:
+        tables = found.setdefault(spec.asset_key, {table_of(spec.asset_key)})
+        tables.update(table_of(dep.asset_key) for dep in spec.additional_deps)
+    return {key: sorted(found[key]) for key in sorted(found, key=dg.AssetKey.to_user_string)}
+
+
+def _fingerprint(con, tables: list[str], module: str) -> str | None:
+    """The one policy's fingerprint of what a check reads of one asset (tables whose
+    fingerprints hold everything upstream), its module's code and today's date (the suites'
+    window); None while one of them was never built."""
+    if any(recorded(con, name) is None for name in tables):
         return None
-    return built_from(con, inputs, code_fingerprint(module), [today().isoformat()])
+    return built_from(con, tables, code_fingerprint(module), [today().isoformat()])
 
 
 def _replayed(verdict: dict) -> dg.AssetCheckResult:
@@ -44,45 +53,50 @@ def _replayed(verdict: dict) -> dg.AssetCheckResult:
     )
 
 
+def _kept(report: CheckReport, raw: Path) -> dict:
+    return {
+        "asset": list(report.asset.path),
+        "check": report.name,
+        "passed": report.passed,
+        "blocking": report.blocking,
+        "failing_rows": report.failing_rows,
+        "description": report.description(raw),
+    }
+
+
 def unless_validated(
     context: dg.AssetCheckExecutionContext,
     warehouse: Warehouse,
     inputs: Inputs,
     reports: Reports,
 ) -> Iterator[dg.AssetCheckResult]:
-    """Report the checks, unless these inputs were validated today: then repeat that verdict.
+    """Report the checks of each asset, unless its inputs were validated today: then repeat
+    that verdict, so only what changed is validated (and Great Expectations imported).
 
     The verdicts are kept in a small file beside the warehouse, so a run with nothing new neither
     imports Great Expectations nor copies the warehouse. A blocking failure is never kept.
     """
     record = _validated_file(warehouse)
     kept = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
-    key = context.op_def.name
+    made: list[tuple[str, str | None, list[CheckReport]]] = []
     with warehouse.read() as con:
-        fingerprint = _inputs_fingerprint(con, context, reports.__module__)
-        earlier = kept.get(key)
-        if fingerprint is not None and earlier and earlier["fingerprint"] == fingerprint:
-            yield from (_replayed(verdict) for verdict in earlier["results"])
-            return
-        made = list(reports(con))
-    yield from (report.result(context, inputs) for report in made)
-    if fingerprint is None or any(r.blocking and not r.passed for r in made):
-        return
-    kept[key] = {
-        "fingerprint": fingerprint,
-        "results": [
-            {
-                "asset": list(r.asset.path),
-                "check": r.name,
-                "passed": r.passed,
-                "blocking": r.blocking,
-                "failing_rows": r.failing_rows,
-                "description": r.description(inputs.raw_path),
+        for asset, tables in inputs_by_asset(context).items():
+            key = f"{context.op_def.name}:{asset.to_user_string()}"
+            fingerprint = _fingerprint(con, tables, reports.__module__)
+            earlier = kept.get(key)
+            if fingerprint is not None and earlier and earlier["fingerprint"] == fingerprint:
+                yield from (_replayed(verdict) for verdict in earlier["results"])
+                continue
+            made.append((key, fingerprint, list(reports(con, asset))))
+    for key, fingerprint, found in made:
+        yield from (report.result(context, inputs) for report in found)
+        if fingerprint is not None and not any(r.blocking and not r.passed for r in found):
+            kept[key] = {
+                "fingerprint": fingerprint,
+                "results": [_kept(r, inputs.raw_path) for r in found],
             }
-            for r in made
-        ],
-    }
-    record.parent.mkdir(parents=True, exist_ok=True)
-    temporary = record.with_suffix(".tmp")
-    temporary.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
-    temporary.replace(record)
+    if made:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        temporary = record.with_suffix(".tmp")
+        temporary.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
+        temporary.replace(record)

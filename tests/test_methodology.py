@@ -154,6 +154,12 @@ def test_status_rule(year, measured, estimate, has_export, source, capped, expec
     )
 
 
+def test_claims_without_a_baseline_to_measure_against_are_data_but_no_figure():
+    # Falun with claims for 2015 only (none for 2011) and no export that year.
+    assert m.status(2015, 2011, DALARNA, None, None, False, has_claims=True) == "uncertain"
+    assert m.status(2015, 2011, DALARNA, None, None, False, has_claims=False) == "no data"
+
+
 def test_no_steps_means_no_target_not_a_silent_zero():
     assert m.status(2024, 2017, [], 10.0, None, True) == "no target"
 

@@ -228,3 +228,25 @@ def test_a_typo_in_a_contracts_sql_stops_loading_with_the_file_and_key(
     assert message.startswith("lync_sessions.toml: "), message
     assert says in message, message
     assert fragment in message
+
+
+@pytest.mark.pipeline
+def test_a_new_file_validates_its_own_tables_again_and_replays_the_others(workspace):
+    from fixture_files import copy_fixture
+
+    raw, warehouse = workspace["raw"], workspace["warehouse"]
+    _video_file(raw, "video_ok.csv", GOOD)
+    copy_fixture(raw, "resor_falun.csv")
+    assert run_pipeline(raw, warehouse).success
+
+    _video_file(raw, "video_may.csv", "2014-05;Falu kommun;Falun Stadshuset VR1;2;1:00;2,0\n")
+    second = run_pipeline(raw, warehouse)
+    assert second.success
+    replayed = {
+        asset: "unchanged" in check.metadata
+        for (asset, name), check in _checks(second).items()
+        if name == "rows_keep_the_contract"
+    }
+    assert replayed["raw/telia_video_rooms"] is False and replayed["raw/travel_claims"] is True
+    assert replayed["staging/meeting_activity"] is False and replayed["staging/trips"] is True
+    assert scalar(warehouse, "select sum(meetings) from marts.virtual_meetings") == 11

@@ -93,13 +93,13 @@ def totals_report(con, asset: dg.AssetKey, column: str) -> CheckReport:
     return replace(report, files=files_behind(con, report.findings)) if report.findings else report
 
 
-def mart_reports(asset: dg.AssetKey, suite, column: str):
+def mart_reports(suite, column: str):
     """A mart's suite (grain, bounds, in SQL over every row) and its total against staging."""
 
-    def reports(con) -> Iterator[CheckReport]:
-        findings, rows = suite_findings(con, quoted(asset), suite)
-        yield from halves(asset, findings, rows, suite, lambda found: files_behind(con, found))
-        yield totals_report(con, asset, column)
+    def reports(con, checked: dg.AssetKey) -> Iterator[CheckReport]:
+        findings, rows = suite_findings(con, quoted(checked), suite)
+        yield from halves(checked, findings, rows, suite, lambda found: files_behind(con, found))
+        yield totals_report(con, checked, column)
 
     return reports
 
@@ -131,7 +131,7 @@ def mart_checks(asset: dg.AssetKey, grain: str, suite_of, column: str, says: str
     def checks(
         context: dg.AssetCheckExecutionContext, warehouse: Warehouse, inputs: Inputs
     ) -> Iterator[dg.AssetCheckResult]:
-        reports = mart_reports(asset, suite_of(today()), column)
+        reports = mart_reports(suite_of(today()), column)
         yield from unless_validated(context, warehouse, inputs, reports)
 
     return checks

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import dagster as dg
+import pandas as pd
 
 from schemas.expectations import SAMPLE_ROWS, Finding, Rule, plain
 
@@ -200,7 +201,7 @@ def status_mismatches(con) -> list[dict]:
             "baseline_year, status, reduction_measured_pct, "
             "reduction_estimated_low_pct, reduction_estimated_pct, "
             "reduction_estimated_high_pct, virtual_meetings, substitution_source, "
-            "estimate_capped"
+            "estimate_capped, trips"
         )
     ).df()
     wrong = []
@@ -223,6 +224,7 @@ def status_mismatches(con) -> list[dict]:
             not _missing(row.virtual_meetings),
             row.substitution_source,
             bool(row.estimate_capped),
+            has_claims=not _missing(row.trips),
         )
         if expected != row.status:
             wrong.append({**{k: plain(v) for k, v in row._asdict().items()}, "expected": expected})
@@ -230,7 +232,7 @@ def status_mismatches(con) -> list[dict]:
 
 
 def _missing(value) -> bool:
-    return value is None or value != value
+    return bool(pd.isna(value))
 
 
 STATUS = "status_follows_from_its_figures"
@@ -260,10 +262,10 @@ def status_report(con) -> CheckReport:
     return CheckReport(PROGRESS, STATUS, True, findings, count_rows(con, PROGRESS))
 
 
-def estimate_reports(con) -> Iterator[CheckReport]:
+def estimate_reports(con, asset: dg.AssetKey) -> Iterator[CheckReport]:
     """Every SQL check over the whole table, NaN in any mart, and the status rule."""
-    yield from (check.report(con, PROGRESS) for check in CHECKS)
-    yield replace(NO_NAN, sql=_no_nan_sql(con)).report(con, PROGRESS)
+    yield from (check.report(con, asset) for check in CHECKS)
+    yield replace(NO_NAN, sql=_no_nan_sql(con)).report(con, asset)
     yield status_report(con)
 
 

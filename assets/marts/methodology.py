@@ -194,15 +194,18 @@ def status(
     has_export: bool,
     source: str = "calibrated",
     capped: bool = False,
+    has_claims: bool = False,
 ) -> str:
     """The status vocabulary of docs/methodology.md: judged on the measured reduction where claims
     exist; else met (estimated) only if the band's low end reaches the target, behind (estimated)
-    only if its high end misses it, uncertain otherwise, with a default rate or a binding bound."""
+    only if its high end misses it, uncertain otherwise, with a default rate or a binding bound.
+    No data means neither claims nor exports: claims without a baseline year to measure against
+    are data, but no figure (uncertain)."""
     if year == baseline_year:
         return "baseline"
     if not steps:
         return "no target"
-    if measured is None and not has_export:
+    if measured is None and not has_claims and not has_export:
         return "no data"
     target = year_target(year, baseline_year, steps)
     if measured is not None:

@@ -18,17 +18,17 @@ TRIPS = dg.AssetKey(["staging", "trips"])
 MUNICIPALITIES = dg.AssetKey(["ref", "municipalities"])
 
 
-def meeting_reports(con):
+def meeting_reports(con, asset: dg.AssetKey):
     """The meeting suite on the staged rows (a sample of the largest) and their derived figures."""
     suite = meeting_activity_suite(reference_codes(con), today())
-    sql = sampled(con, meeting_activity_frame_sql(load_contracts()), MEETINGS)
-    yield from suite_reports(MEETINGS, con.execute(sql).df(), suite)
+    sql = sampled(con, meeting_activity_frame_sql(load_contracts()), asset)
+    yield from suite_reports(asset, con.execute(sql).df(), suite)
 
 
-def trip_reports(con):
+def trip_reports(con, asset: dg.AssetKey):
     """The trips suite on the staged trips (a sample of the largest)."""
     suite = trips_suite(reference_codes(con), today())
-    yield from suite_reports(TRIPS, table_frame(con, TRIPS, suite), suite)
+    yield from suite_reports(asset, table_frame(con, asset, suite), suite)
 
 
 @dg.multi_asset_check(
