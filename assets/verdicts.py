@@ -32,13 +32,13 @@ def inputs_by_asset(context: dg.AssetCheckExecutionContext) -> dict[dg.AssetKey,
     return {key: sorted(found[key]) for key in sorted(found, key=dg.AssetKey.to_user_string)}
 
 
-def _fingerprint(con, tables: list[str], module: str) -> str | None:
+def _fingerprint(con, tables: list[str], code: str) -> str | None:
     """The one policy's fingerprint of what a check reads of one asset (tables whose
     fingerprints hold everything upstream), its module's code and today's date (the suites'
     window); None while one of them was never built."""
     if any(recorded(con, name) is None for name in tables):
         return None
-    return built_from(con, tables, code_fingerprint(module), [today().isoformat()])
+    return built_from(con, tables, code, [today().isoformat()])
 
 
 def _replayed(verdict: dict) -> dg.AssetCheckResult:
@@ -79,10 +79,11 @@ def unless_validated(
     record = _validated_file(warehouse)
     kept = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
     made: list[tuple[str, str | None, list[CheckReport]]] = []
+    code = code_fingerprint(reports.__module__)
     with warehouse.read() as con:
         for asset, tables in inputs_by_asset(context).items():
             key = f"{context.op_def.name}:{asset.to_user_string()}"
-            fingerprint = _fingerprint(con, tables, reports.__module__)
+            fingerprint = _fingerprint(con, tables, code)
             earlier = kept.get(key)
             if fingerprint is not None and earlier and earlier["fingerprint"] == fingerprint:
                 yield from (_replayed(verdict) for verdict in earlier["results"])
