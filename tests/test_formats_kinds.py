@@ -38,33 +38,111 @@ def test_telia_video_rooms_swedish_cp1252_title_block_and_summa_row(tmp_path):
     ]
 
 
-def test_telia_video_rooms_english_headers_and_jan_2014_months(tmp_path):
-    con, record = ingest_fixture(tmp_path, "telia_en.csv")
-    assert record["rows_loaded"] == 3
-    assert rows(
-        con,
+# Exports that load as their vendor wrote them: the file's ops.files fields, then its raw rows.
+LOADED = [
+    pytest.param(
+        "telia_en.csv",
+        {"rows_loaded": 3},
         "select month, municipality_code, meetings, duration_s from raw.telia_video_rooms "
         "order by month",
-    ) == [
-        (D(2014, 1, 1), "2080", 12, 52200.0),
-        (D(2014, 2, 1), "2081", 9, 36300.0),  # attributed by the room alone
-        (D(2014, 3, 1), "2081", 3, 3900.0),
-    ]
-
-
-def test_telia_conferences_by_host_domain(tmp_path):
-    con, record = ingest_fixture(tmp_path, "telemote_2016.csv")
-    assert counts(record) == ("telia_conferences", 3, 2)
-    assert rows(
-        con,
+        [
+            (D(2014, 1, 1), "2080", 12, 52200.0),
+            (D(2014, 2, 1), "2081", 9, 36300.0),  # attributed by the room alone
+            (D(2014, 3, 1), "2081", 3, 3900.0),
+        ],
+        id="telia_video_rooms_english_headers_and_jan_2014_months",
+    ),
+    pytest.param(
+        "telemote_2016.csv",
+        {"export_kind": "telia_conferences", "rows_in": 3, "rows_loaded": 2},
         "select conference_id, municipality_code, start_time, duration_s, participants "
         "from raw.telia_conferences order by 1",
-    ) == [
-        ("K-1001", "2080", T(2016, 3, 14, 9, 0), 2700.0, 4),
-        ("K-1002", "2081", T(2016, 3, 14, 10, 0), 1800.0, 2),
-    ]
+        [
+            ("K-1001", "2080", T(2016, 3, 14, 9, 0), 2700.0, 4),
+            ("K-1002", "2081", T(2016, 3, 14, 10, 0), 1800.0, 2),
+        ],
+        id="telia_conferences_by_host_domain",
+    ),
+    pytest.param(
+        "teams_user_activity.csv",
+        {"export_kind": "teams_user_activity", "rows_loaded": 3, "rows_quarantined": 0},
+        "select municipality_code, report_refresh_date, last_activity_date, is_deleted, "
+        "meetings_organized, meetings_attended, audio_s, video_s, report_period "
+        "from raw.teams_user_activity order by source_line",
+        [
+            ("4621", D(2024, 3, 11), D(2024, 3, 10), False, 2, 9, 11525.0, 3720.0, 7),
+            ("4621", D(2024, 3, 11), D(2024, 3, 8), False, 0, 1, 2700.0, 0.0, 7),
+            # a concealed (MD5) user name: the tenant's name attributes the row
+            ("4621", D(2024, 3, 11), None, True, 0, 0, 0.0, 0.0, 7),
+        ],
+        id="teams_user_activity_graph_csv",
+    ),
+    pytest.param(
+        "odsherred/teams_counts_2024-03.csv",
+        {
+            "path": "odsherred/teams_counts_2024-03.csv",
+            "export_kind": "teams_activity_counts",
+            "rows_loaded": 3,
+        },
+        "select report_date, municipality_code, meetings_organized, audio_s, video_s "
+        "from raw.teams_activity_counts order by report_date",
+        [
+            (D(2024, 3, 8), "306", 20, 58 * 3600 + 12 * 60 + 33.0, 15 * 3600.0),
+            (D(2024, 3, 9), "306", 0, 0.0, 0.0),  # empty durations mean zero
+            (D(2024, 3, 10), "306", 9, 31 * 3600 + 4 * 60.0, 8 * 3600 + 600.0),
+        ],
+        id="teams_activity_counts_attributed_by_the_sub_folder",
+    ),
+    pytest.param(
+        "zoom_participants_81234567890.csv",
+        {"export_kind": "zoom_participants", "rows_in": 3, "rows_loaded": 3, "rows_quarantined": 0},
+        "select source_line, municipality_code, join_time, leave_time, duration_s, guest "
+        "from raw.zoom_participants order by source_line",
+        [
+            (5, "2081", T(2024, 3, 11, 9, 0, 4), T(2024, 3, 11, 10, 2, 55), 3780.0, False),
+            (6, "2081", T(2024, 3, 11, 9, 6, 40), T(2024, 3, 11, 13, 41), 2100.0, False),
+            # a guest without e-mail: the host in the meeting block names the municipality
+            (7, "2081", T(2024, 3, 11, 9, 43, 12), T(2024, 3, 11, 10, 2, 55), 1200.0, True),
+        ],
+        id="zoom_participants_two_blocks",
+    ),
+    pytest.param(
+        "zoom_unique.csv",
+        {"rows_loaded": 2},
+        "select municipality_code, duration_s from raw.zoom_participants order by 2",
+        [("2062", 2460.0), ("2062", 3780.0)],
+        id="zoom_unique_users_total_duration_minutes",
+    ),
+    pytest.param(
+        "webex_moten_2024-03.csv",
+        {"export_kind": "webex_usage", "rows_loaded": 2},
+        "select session_id, municipality_code, meeting_date, duration_s, invited, attended "
+        "from raw.webex_usage order by session_id",
+        [
+            ("27450012345", "2085", D(2024, 3, 11), 3720.0, 14, 12),
+            ("27450012399", "2085", D(2024, 3, 12), 1080.0, 1, 2),
+        ],
+        id="webex_usage_swedish_headers_with_colons_utf16le_tab",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fixture", "fields", "sql", "expected"), LOADED)
+def test_an_export_loads_as_its_vendor_wrote_it(tmp_path, fixture, fields, sql, expected):
+    con, record = ingest_fixture(tmp_path, fixture)
+    assert {name: record[name] for name in fields} == fields
+    assert rows(con, sql) == expected
+
+
+def test_telia_conferences_quarantine_the_host_no_municipality_owns(tmp_path):
+    con, _ = ingest_fixture(tmp_path, "telemote_2016.csv")
     [(line, column, _, reason)] = quarantine(con)
     assert (line, column) == (4, "host") and reason.startswith("no municipality found")
+
+
+def test_zoom_participants_quarantine_nothing(tmp_path):
+    con, _ = ingest_fixture(tmp_path, "zoom_participants_81234567890.csv")
+    assert quarantine(con) == []
 
 
 @pytest.mark.parametrize(
@@ -104,44 +182,6 @@ def test_travel_claims_in_swedish_norwegian_and_danish(tmp_path, name, expected)
         )
         == expected
     )
-
-
-def test_teams_user_activity_graph_csv(tmp_path):
-    con, record = ingest_fixture(tmp_path, "teams_user_activity.csv")
-    assert (record["export_kind"], record["rows_loaded"], record["rows_quarantined"]) == (
-        "teams_user_activity",
-        3,
-        0,
-    )
-    assert rows(
-        con,
-        "select municipality_code, report_refresh_date, last_activity_date, is_deleted, "
-        "meetings_organized, meetings_attended, audio_s, video_s, report_period "
-        "from raw.teams_user_activity order by source_line",
-    ) == [
-        ("4621", D(2024, 3, 11), D(2024, 3, 10), False, 2, 9, 11525.0, 3720.0, 7),
-        ("4621", D(2024, 3, 11), D(2024, 3, 8), False, 0, 1, 2700.0, 0.0, 7),
-        # a concealed (MD5) user name: the tenant's name attributes the row
-        ("4621", D(2024, 3, 11), None, True, 0, 0, 0.0, 0.0, 7),
-    ]
-
-
-def test_teams_activity_counts_attributed_by_the_sub_folder(tmp_path):
-    con, record = ingest_fixture(tmp_path, "odsherred/teams_counts_2024-03.csv")
-    assert (record["path"], record["export_kind"], record["rows_loaded"]) == (
-        "odsherred/teams_counts_2024-03.csv",
-        "teams_activity_counts",
-        3,
-    )
-    assert rows(
-        con,
-        "select report_date, municipality_code, meetings_organized, audio_s, video_s "
-        "from raw.teams_activity_counts order by report_date",
-    ) == [
-        (D(2024, 3, 8), "306", 20, 58 * 3600 + 12 * 60 + 33.0, 15 * 3600.0),
-        (D(2024, 3, 9), "306", 0, 0.0, 0.0),  # empty durations mean zero
-        (D(2024, 3, 10), "306", 9, 31 * 3600 + 4 * 60.0, 8 * 3600 + 600.0),
-    ]
 
 
 ATTENDANCE = (
@@ -289,43 +329,6 @@ def test_pexip_participants_semicolons_quoted_service_tag_and_system_object(tmp_
     ) == [
         ("b1d2ff1", "2080", 56.0, T(2024, 3, 11, 8, 46, 6, 549682), "chair", "SIP", True),
         ("c9a1", "2080", 3610.0, T(2024, 3, 11, 8, 46, 50), "guest", "WebRTC", True),
-    ]
-
-
-def test_zoom_participants_two_blocks(tmp_path):
-    con, record = ingest_fixture(tmp_path, "zoom_participants_81234567890.csv")
-    assert counts(record) == ("zoom_participants", 3, 3)
-    assert rows(
-        con,
-        "select source_line, municipality_code, join_time, leave_time, duration_s, guest "
-        "from raw.zoom_participants order by source_line",
-    ) == [
-        (5, "2081", T(2024, 3, 11, 9, 0, 4), T(2024, 3, 11, 10, 2, 55), 3780.0, False),
-        (6, "2081", T(2024, 3, 11, 9, 6, 40), T(2024, 3, 11, 13, 41), 2100.0, False),
-        # a guest without e-mail: the host in the meeting block names the municipality
-        (7, "2081", T(2024, 3, 11, 9, 43, 12), T(2024, 3, 11, 10, 2, 55), 1200.0, True),
-    ]
-    assert quarantine(con) == []
-
-
-def test_zoom_unique_users_total_duration_minutes(tmp_path):
-    con, record = ingest_fixture(tmp_path, "zoom_unique.csv")
-    assert record["rows_loaded"] == 2
-    assert rows(
-        con, "select municipality_code, duration_s from raw.zoom_participants order by 2"
-    ) == [("2062", 2460.0), ("2062", 3780.0)]
-
-
-def test_webex_usage_swedish_headers_with_colons_utf16le_tab(tmp_path):
-    con, record = ingest_fixture(tmp_path, "webex_moten_2024-03.csv")
-    assert (record["export_kind"], record["rows_loaded"]) == ("webex_usage", 2)
-    assert rows(
-        con,
-        "select session_id, municipality_code, meeting_date, duration_s, invited, attended "
-        "from raw.webex_usage order by session_id",
-    ) == [
-        ("27450012345", "2085", D(2024, 3, 11), 3720.0, 14, 12),
-        ("27450012399", "2085", D(2024, 3, 12), 1080.0, 1, 2),
     ]
 
 
