@@ -7,7 +7,9 @@ they import), and the SQL, TOML and template files beside each of those modules 
 hand-bumped version number.
 
 What was built is kept in one ledger, ops.builds (table name, fingerprint): a build whose inputs'
-recorded fingerprints and code are as last time is skipped. Files keep theirs in ops.files.
+recorded fingerprints and code are as last time is skipped. Files keep theirs in ops.files. A
+table that can grow by files (staging) also keeps, in ops.build_files, the file versions it holds,
+so a build that only gains files adds their rows instead of starting over.
 """
 
 from __future__ import annotations
@@ -112,6 +114,35 @@ def record(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
     con.execute(BUILDS_DDL)
     con.execute("delete from ops.builds where asset = ?", [name])
     con.execute("insert into ops.builds values (?, ?, current_timestamp)", [name, value])
+
+
+BUILD_FILES_DDL = """
+create schema if not exists ops;
+create table if not exists ops.build_files (
+    asset varchar, path varchar, part varchar, fingerprint varchar
+)
+"""
+
+
+def recorded_files(con: duckdb.DuckDBPyConnection, name: str) -> set[tuple]:
+    """The file versions (path, part, fingerprint) the last build of `name` was made from."""
+    if not table_exists(con, "ops", "build_files"):
+        return set()
+    rows = con.execute(
+        "select path, part, fingerprint from ops.build_files where asset = ?", [name]
+    ).fetchall()
+    return set(rows)
+
+
+def record_files(con: duckdb.DuckDBPyConnection, name: str, files: set[tuple]) -> None:
+    """Keep the file versions (path, part, fingerprint) that `name` was just built from."""
+    con.execute(BUILD_FILES_DDL)
+    con.execute("delete from ops.build_files where asset = ?", [name])
+    if files:
+        con.executemany(
+            "insert into ops.build_files values (?, ?, ?, ?)",
+            [[name, *f] for f in sorted(files, key=repr)],
+        )
 
 
 def built_from(

@@ -104,7 +104,8 @@ def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
             )
         built = warehouse.publication.staged("parquet") / f"{root.name}.{version}"
         built.mkdir()
-        rows = write_version(con, present, built)
+        previous = root.resolve() if current else None
+        rows = write_version(con, present, built, previous)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(root)),

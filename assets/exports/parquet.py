@@ -7,8 +7,16 @@ into its stage folder; the warehouse's publication moves it in and swaps the sym
 os.replace (publish.py), so a Spark, Trino or DuckDB reader sees the old version or the new one,
 never half of one, and never one the warehouse does not hold. The version is named after the
 fingerprints of the tables it holds, so a run with nothing new writes nothing.
+
+A new version writes only the partitions that changed: each table's folder keeps, in a hidden
+`.partitions.json`, each partition's row count and the sum of its rows' hashes, and a partition
+whose figures (and the table's columns) are as in the version before is hard-linked from it, not
+written again. A nightly file costs the months it touches.
 """
 
+import json
+import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -53,20 +61,100 @@ def partition_select(table: str, columns: dict[str, str]) -> tuple[str, list[str
     return f"select * from {table}", []
 
 
-def write_version(con: duckdb.DuckDBPyConnection, tables: list[str], target: Path) -> dict:
-    """Every table into `target/<schema>.<table>/`; returns rows per table."""
+DIGESTS = ".partitions.json"
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # DuckDB's folder name for a NULL partition value
+
+
+def _digests(con: duckdb.DuckDBPyConnection, sql: str, columns: dict, partitions: list[str]):
+    """{partition folder: [rows, sum of row hashes]} of a partitioned select (order-free)."""
+    keys = ", ".join(ident(p) for p in partitions)
+    every = ", ".join(ident(c) for c in columns if c not in partitions)
+    rows = con.execute(
+        f"select {keys}, count(*), cast(sum(cast(hash({every}) as hugeint)) as varchar) "
+        f"from ({sql}) group by all"
+    ).fetchall()
+    return {
+        "/".join(
+            f"{p}={NULL_PARTITION if v is None else v}" for p, v in zip(partitions, row, strict=False)
+        ): [row[-2], row[-1]]
+        for row in rows
+    }
+
+
+def _reusable(previous: Path | None, table: str, state: dict) -> dict:
+    """The partitions of `table` in the previous version with the same columns and figures."""
+    record = previous / table / DIGESTS if previous else None
+    if record is None or not record.is_file():
+        return {}
+    before = json.loads(record.read_text(encoding="utf-8"))
+    if before.get("columns") != state["columns"]:
+        return {}
+    old = before.get("partitions", {})
+    return {
+        name: figures
+        for name, figures in state["partitions"].items()
+        if old.get(name) == figures and (previous / table / name).is_dir()
+    }
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """A partition folder of the previous version into the new one: hard links (no bytes
+    copied), or copies where the file system cannot link."""
+    for path in source.rglob("*"):
+        dest = target / path.relative_to(source)
+        if path.is_dir():
+            dest.mkdir(parents=True, exist_ok=True)
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, dest)
+        except OSError:
+            shutil.copy2(path, dest)
+
+
+def _write_partitioned(con, table: str, folder: Path, previous: Path | None) -> dict:
+    """Write the table's changed partitions and link the unchanged ones; its state and counts."""
+    columns = _columns(con, table)
+    sql, partitions = partition_select(table, columns)
+    state = {
+        "columns": [list(c) for c in columns.items()],
+        "partitions": _digests(con, sql, columns, partitions),
+    }
+    kept = _reusable(previous, table, state)
+    changed = sorted(set(state["partitions"]) - set(kept))
+    folder.mkdir(parents=True)
+    if changed:
+        keys = ", ".join(ident(p) for p in partitions)
+        names = "concat_ws('/', " + ", ".join(
+            f"{lit(p + '=')} || coalesce(cast({ident(p)} as varchar), {lit(NULL_PARTITION)})"
+            for p in partitions
+        ) + ")"
+        con.execute(
+            f"copy (select * from ({sql}) where list_contains(?, {names})) to {lit(str(folder))} "
+            f"(format parquet, partition_by ({keys}), filename_pattern 'part_{{i}}', "
+            "compression zstd, overwrite_or_ignore true)",
+            [changed],
+        )
+    for name in kept:
+        _link_tree(previous / table / name, folder / name)
+    (folder / DIGESTS).write_text(json.dumps(state), encoding="utf-8")
+    return {"partitions_written": len(changed), "partitions_kept": len(kept)}
+
+
+def write_version(
+    con: duckdb.DuckDBPyConnection, tables: list[str], target: Path, previous: Path | None = None
+) -> dict:
+    """Every table into `target/<schema>.<table>/`, partitions unchanged since the `previous`
+    version linked from it; returns rows per table and the partitions written and kept."""
     rows = {}
     for table in tables:
         sql, partitions = partition_select(table, _columns(con, table))
         folder = target / table
         if partitions:
-            con.execute(
-                f"copy ({sql}) to {lit(str(folder))} "
-                f"(format parquet, partition_by ({', '.join(partitions)}), "
-                "filename_pattern 'part_{i}', compression zstd)"
-            )
+            written = _write_partitioned(con, table, folder, previous)
         else:
             folder.mkdir(parents=True)
             con.execute(f"copy ({sql}) to {lit(str(folder / 'part_0.parquet'))} (format parquet)")
-        rows[table] = scalar(con, f"select count(*) from {table}")
+            written = {"partitions_written": 1, "partitions_kept": 0}
+        rows[table] = {"rows": scalar(con, f"select count(*) from {table}"), **written}
     return rows

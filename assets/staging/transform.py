@@ -37,12 +37,20 @@ TRIP_COLUMNS = (
 )
 
 
-def _deduplicated(contract: Contract) -> str:
+# The files an incremental build stages (a temporary table the build fills, see increment.py).
+NEW_FILES = "staged_paths"
+
+
+def _deduplicated(contract: Contract, only_new: bool) -> str:
     """raw.<kind>'s rows that the contract stages (its `where`), with rows that several
     overlapping exports share kept once (natural key). Filtering first keeps the window small:
-    the copies of one row agree on the filter, so the result is the same."""
+    the copies of one row agree on the filter, so the result is the same. `only_new` keeps the
+    rows of the files in NEW_FILES (whose keys no other file shares, see increment.py)."""
     table = f"raw.{contract.kind}"
-    where = f" where {contract.staging['where']}" if contract.staging.get("where") else ""
+    filters = [f"({contract.staging['where']})"] if contract.staging.get("where") else []
+    if only_new:
+        filters.append(f"source_path in (select path from {NEW_FILES})")
+    where = f" where {' and '.join(filters)}" if filters else ""
     if not contract.natural_key:
         return f"(select * from {table}{where})" if where else table
     key = ", ".join(ident(k) for k in contract.natural_key)
@@ -65,7 +73,7 @@ def _deduplicated(contract: Contract) -> str:
     )"""
 
 
-def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: list[str]) -> str:
+def _select(contract: Contract, columns: tuple[tuple[str, str], ...], only_new: bool) -> str:
     staging = contract.staging
     platform = staging.get("platform") or f"'{contract.platform}'"
     group_by = staging.get("group_by")
@@ -88,8 +96,8 @@ def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: lis
         f"select {keys} as source_path, '{contract.kind}' as export_kind, "
         + ("" if contract.family == "trips" else f"{platform} as platform, ")
         + f"{code} as municipality_code, "
-        + ", ".join([*typed, *extra])
-        + f" from {_deduplicated(contract)} as r"
+        + ", ".join(typed)
+        + f" from {_deduplicated(contract, only_new)} as r"
     )
     for figure in stated:
         sql += (
@@ -102,19 +110,28 @@ def _select(contract: Contract, columns: tuple[tuple[str, str], ...], extra: lis
     return sql
 
 
-def meeting_activity_sql(contracts: tuple[Contract, ...]) -> str:
-    """One select per meeting export kind, stacked into staging.meeting_activity."""
-    parts = [_select(c, MEETING_COLUMNS, []) for c in contracts if c.family == "meeting_activity"]
-    return "create or replace table staging.meeting_activity as\n" + "\nunion all\n".join(parts)
+def _stacked(contracts: tuple[Contract, ...], family: str, only_new: bool) -> str:
+    columns = MEETING_COLUMNS if family == "meeting_activity" else TRIP_COLUMNS
+    parts = [_select(c, columns, only_new) for c in contracts if c.family == family]
+    return "\nunion all\n".join(parts)
 
 
-def trips_sql(contracts: tuple[Contract, ...]) -> str:
-    """Travel claims of every language, with the municipality's currency, into staging.trips."""
-    parts = [_select(c, TRIP_COLUMNS, []) for c in contracts if c.family == "trips"]
-    stacked = "\nunion all\n".join(parts)
+def meeting_activity_sql(contracts: tuple[Contract, ...], only_new: bool = False) -> str:
+    """One select per meeting export kind, stacked into staging.meeting_activity (or, with
+    `only_new`, the rows of the new files added to it)."""
+    into = "insert into" if only_new else "create or replace table"
+    return f"{into} staging.meeting_activity\n" + ("" if only_new else "as\n") + _stacked(
+        contracts, "meeting_activity", only_new
+    )
+
+
+def trips_sql(contracts: tuple[Contract, ...], only_new: bool = False) -> str:
+    """Travel claims of every language, with the municipality's currency, into staging.trips
+    (or, with `only_new`, the trips of the new files added to it)."""
+    into = "insert into staging.trips" if only_new else "create or replace table staging.trips as"
     return f"""
-        create or replace table staging.trips as
-        with stacked as ({stacked})
+        {into}
+        with stacked as ({_stacked(contracts, "trips", only_new)})
         select s.source_path, s.municipality_code, s.trip_date, s.purpose, s.distance_km,
             s.mode, s.cost, m.currency, s.is_meeting, s.export_kind
         from stacked s

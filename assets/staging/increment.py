@@ -1,0 +1,105 @@
+"""When a staging table can take the rows of new files instead of being rebuilt.
+
+Plain library code for the staging assets. A nightly run that brings one small file should cost
+what the file costs, not what the history costs. A staging table is built from its kinds' raw
+rows, and rows that several files share (same municipality and natural key) are kept once, the
+copy of the first file by name. So the new files' rows can simply be added when three things
+hold:
+- everything the table reads other than the raw rows (its code, the reference tables) is as at
+  the last build;
+- every file version the last build held is still there, unchanged (no file was reloaded,
+  renamed or emptied);
+- no row of a new file shares its key with a row of another file (then it could replace a staged
+  copy).
+Otherwise the table is rebuilt whole, as before, and the result is the same either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from schemas import Contract
+
+from ..db import ident, table_exists
+from ..fingerprint import record, record_files, recorded, recorded_files
+from .transform import NEW_FILES
+
+
+def base_name(table: str) -> str:
+    """The ledger name of what a staging table reads other than its raw rows."""
+    return f"{table}#without-files"
+
+
+def file_versions(con: duckdb.DuckDBPyConnection, contracts: tuple[Contract, ...]) -> set[tuple]:
+    """The (path, part, fingerprint) of every file of these contracts' kinds in ops.files."""
+    if not table_exists(con, "ops", "files"):
+        return set()
+    rows = con.execute(
+        "select path, part, fingerprint from ops.files where list_contains(?, export_kind)",
+        [[c.kind for c in contracts]],
+    ).fetchall()
+    return set(rows)
+
+
+def new_files(
+    con: duckdb.DuckDBPyConnection, table: str, contracts: tuple[Contract, ...], base: str
+) -> list[str] | None:
+    """The paths whose rows can be added to `table` (see the module docstring); None when the
+    table must be rebuilt whole."""
+    schema, _, name = table.partition(".")
+    if recorded(con, base_name(table)) != base or not table_exists(con, schema, name):
+        return None
+    before, now = recorded_files(con, table), file_versions(con, contracts)
+    if not before <= now:
+        return None
+    added = sorted({path for path, _, _ in now - before})
+    if any(_shares_keys(con, c, added) for c in contracts if c.natural_key):
+        return None
+    return added
+
+
+def _shares_keys(con: duckdb.DuckDBPyConnection, contract: Contract, added: list[str]) -> bool:
+    """Whether a row of the added files has the key of a row of another file (by hash: a hash
+    collision only costs a rebuild)."""
+    key = ", ".join(["municipality_code", *(ident(k) for k in contract.natural_key)])
+    table = f"raw.{ident(contract.kind)}"
+    return bool(
+        con.execute(
+            f"""
+            with added as (
+                select distinct hash({key}) as h from {table}
+                where list_contains($added, source_path)
+            )
+            select count(*) from {table}
+            where not list_contains($added, source_path)
+              and hash({key}) in (select h from added)
+            """,
+            {"added": added},
+        ).fetchall()[0][0]
+    )
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    contracts: tuple[Contract, ...],
+    sql: Callable[[bool], str],
+    base: str,
+) -> list[str] | None:
+    """Build `table` from its contracts' raw rows with `sql(only_new)`: by adding the new files'
+    rows where it can, else whole; returns the paths added (None: rebuilt whole)."""
+    added = new_files(con, table, contracts, base)
+    if added is None:
+        con.execute(sql(False))
+    elif added:
+        con.execute(
+            f"create or replace temp table {NEW_FILES} as select unnest(?::varchar[]) as path",
+            [added],
+        )
+        con.execute(sql(True))
+        con.execute(f"drop table {NEW_FILES}")
+    record(con, base_name(table), base)
+    record_files(con, table, file_versions(con, contracts))
+    return added
