@@ -73,12 +73,13 @@ def _digests(con: duckdb.DuckDBPyConnection, sql: str, columns: dict, partitions
         f"select {keys}, count(*), cast(sum(cast(hash({every}) as hugeint)) as varchar) "
         f"from ({sql}) group by all"
     ).fetchall()
-    return {
-        "/".join(
-            f"{p}={NULL_PARTITION if v is None else v}" for p, v in zip(partitions, row, strict=False)
-        ): [row[-2], row[-1]]
-        for row in rows
-    }
+    return {_folder(partitions, row): [row[-2], row[-1]] for row in rows}
+
+
+def _folder(partitions: list[str], row: tuple) -> str:
+    """A partition's folder as DuckDB names it: year=2014/month=3."""
+    values = (NULL_PARTITION if v is None else v for v in row)
+    return "/".join(f"{p}={v}" for p, v in zip(partitions, values, strict=False))
 
 
 def _reusable(previous: Path | None, table: str, state: dict) -> dict:
@@ -125,10 +126,14 @@ def _write_partitioned(con, table: str, folder: Path, previous: Path | None) -> 
     folder.mkdir(parents=True)
     if changed:
         keys = ", ".join(ident(p) for p in partitions)
-        names = "concat_ws('/', " + ", ".join(
-            f"{lit(p + '=')} || coalesce(cast({ident(p)} as varchar), {lit(NULL_PARTITION)})"
-            for p in partitions
-        ) + ")"
+        names = (
+            "concat_ws('/', "
+            + ", ".join(
+                f"{lit(p + '=')} || coalesce(cast({ident(p)} as varchar), {lit(NULL_PARTITION)})"
+                for p in partitions
+            )
+            + ")"
+        )
         con.execute(
             f"copy (select * from ({sql}) where list_contains(?, {names})) to {lit(str(folder))} "
             f"(format parquet, partition_by ({keys}), filename_pattern 'part_{{i}}', "

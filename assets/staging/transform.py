@@ -120,8 +120,10 @@ def meeting_activity_sql(contracts: tuple[Contract, ...], only_new: bool = False
     """One select per meeting export kind, stacked into staging.meeting_activity (or, with
     `only_new`, the rows of the new files added to it)."""
     into = "insert into" if only_new else "create or replace table"
-    return f"{into} staging.meeting_activity\n" + ("" if only_new else "as\n") + _stacked(
-        contracts, "meeting_activity", only_new
+    return (
+        f"{into} staging.meeting_activity\n"
+        + ("" if only_new else "as\n")
+        + _stacked(contracts, "meeting_activity", only_new)
     )
 
 
