@@ -23,6 +23,7 @@ import duckdb
 from schemas.expectations import SAMPLE_ROWS, Finding, Rule, Suite, plain, validate
 
 from .db import ident, scalar, table_exists
+from .rule_sql import suite_findings
 from .settings import Inputs
 
 CONTRACT = "rows_keep_the_contract"
@@ -62,6 +63,7 @@ class CheckReport:
     rows: int = 0
     rules: int = 1
     files: Counter | None = field(default=None, compare=False)
+    note: str = ""  # what the rows validated are, when not the whole table
 
     @property
     def passed(self) -> bool:
@@ -86,7 +88,9 @@ class CheckReport:
         if not self.rules:
             return f"No expectations of this severity for {table}."
         if self.passed:
-            return f"All {self.rules} expectations hold on {_rows(self.rows)} of {table}."
+            return (
+                f"All {self.rules} expectations hold on {_rows(self.rows)} of {table}{self.note}."
+            )
         worst = self.files_to_fix().most_common(5)
         where = (
             ", ".join(f"{_path(raw, p)} ({_rows(n)})" for p, n in worst)
@@ -97,7 +101,7 @@ class CheckReport:
             for f in self.findings[:3]
         )
         then = " and run again; the warehouse was not published." if self.blocking else "."
-        return f"{table}: {broken}. Fix {where}{then}"
+        return f"{table}{self.note}: {broken}. Fix {where}{then}"
 
     def metadata(self, raw: Path) -> dict:
         """Failing count, rows and expectations, the files to fix and a sample of failing rows."""
@@ -222,3 +226,13 @@ def halves(
         mine = tuple(f for f in findings if f.rule.blocking == blocking)
         files = files_of(list(mine)) if files_of and mine else None
         yield CheckReport(asset, name, blocking, mine, rows, len(suite.of(blocking).rules), files)
+
+
+def rows_of_files(
+    con: duckdb.DuckDBPyConnection, asset: dg.AssetKey, select: str, suite: Suite, paths: list
+) -> Iterator[CheckReport]:
+    """A suite over every row that `select` (a query with a source_path column) has from these
+    files only, in SQL (assets/rule_sql.py): how new files' rows are validated."""
+    source = f"(select * from ({select}) where list_contains(?, source_path))"
+    findings, rows = suite_findings(con, source, suite, [paths])
+    return halves(asset, findings, rows, suite)

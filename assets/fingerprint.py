@@ -124,6 +124,17 @@ create table if not exists ops.build_files (
 """
 
 
+def without_files(name: str) -> str:
+    """The ledger name of what a table that grows by files reads other than its files."""
+    return f"{name}#without-files"
+
+
+def rebuilt(name: str) -> str:
+    """The ledger name of the last whole rebuild of a table that grows by files: checks of its
+    rows validate every row again after one (a rebuild may change rows of earlier files)."""
+    return f"{name}#rebuilt"
+
+
 def recorded_files(con: duckdb.DuckDBPyConnection, name: str) -> set[tuple]:
     """The file versions (path, part, fingerprint) the last build of `name` was made from."""
     if not table_exists(con, "ops", "build_files"):

@@ -2,8 +2,10 @@
 
 Great Expectations validates a pandas frame, which for a large table is a sample and for every
 run costs its import. The marts are small and their rules are plain comparisons, so they run here,
-in DuckDB, on every row; the raw and staging suites stay with Great Expectations. The semantics
-follow GX's: a value rule ignores NULLs, a uniqueness rule fails every row of a repeated key.
+in DuckDB, on every row; so do the rows that new files add to a raw or staging table whose other
+rows were validated before (assets/verdicts.py). A table's first validation, and any other, stays
+with Great Expectations. The semantics follow GX's: a value rule ignores NULLs, a uniqueness rule
+fails every row of a repeated key, a pair rule ignores a row whose two values are both missing.
 """
 
 from __future__ import annotations
@@ -45,18 +47,33 @@ def failing_rows(rule: Rule, table: str) -> tuple[str, list]:
         return f"{table} where {condition}", params
     if rule.expectation == "ExpectColumnValuesToNotBeNull":
         return f"{table} where {ident(kwargs['column'])} is null", []
+    if rule.expectation == "ExpectColumnValuesToBeInSet":
+        column = ident(kwargs["column"])
+        return f"{table} where {column} is not null and not list_contains(?, {column})", [
+            list(kwargs["value_set"])
+        ]
+    if rule.expectation == "ExpectColumnPairValuesAToBeGreaterThanB":
+        a, b = ident(kwargs["column_A"]), ident(kwargs["column_B"])
+        holds = f"{a} >= {b}" if kwargs.get("or_equal") else f"{a} > {b}"
+        return (
+            f"{table} where not ({a} is null and {b} is null) and not coalesce({holds}, false)",
+            [],
+        )
     raise ValueError(f"{rule.expectation} has no SQL form here; validate it with GX")
 
 
 def suite_findings(
-    con: duckdb.DuckDBPyConnection, table: str, suite: Suite
+    con: duckdb.DuckDBPyConnection, table: str, suite: Suite, table_params: list | None = None
 ) -> tuple[list[Finding], int]:
-    """Every rule of the suite over the whole `table` (quoted): the failed ones, and the rows."""
-    [[rows]] = con.execute(f"select count(*) from {table}").fetchall()
+    """Every rule of the suite over the whole `table` (quoted, or a subquery that takes
+    `table_params`): the failed ones, and the rows."""
+    first = list(table_params or [])
+    [[rows]] = con.execute(f"select count(*) from {table}", first).fetchall()
     findings = []
     for rule in suite.rules:
         shown = list(dict.fromkeys([*suite.index_columns, *rule.columns]))
         source, params = failing_rows(rule, table)
+        params = [*first, *params]
         [[failing]] = con.execute(f"select count(*) from {source}", params).fetchall()
         if not failing:
             continue
@@ -67,5 +84,9 @@ def suite_findings(
         names = [d[0] for d in result.description]
         records = [dict(zip(names, map(plain, r), strict=True)) for r in result.fetchall()]
         keys = [{k: r[k] for k in suite.index_columns if k in r} for r in records]
-        findings.append(Finding(rule, failing, records[:SAMPLE_ROWS], Counter(), keys))
+        files: Counter = Counter()
+        if "source_path" in shown:  # the files to fix, each with all its failing rows
+            by_file = f"select source_path, count(*) from {source} group by all"
+            files.update({p: n for p, n in con.execute(by_file, params).fetchall() if p})
+        findings.append(Finding(rule, failing, records[:SAMPLE_ROWS], files, keys))
     return findings, rows

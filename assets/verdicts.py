@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from .checks import CheckReport, severity, today
-from .fingerprint import built_from, code_fingerprint, recorded
+from .fingerprint import (
+    built_from,
+    code_fingerprint,
+    rebuilt,
+    recorded,
+    recorded_files,
+    without_files,
+)
 from .freshness import table_of
 from .settings import Inputs
 from .warehouse import Warehouse
 
 # The reports on one checked asset (the others of the same check are replayed or made apart).
 Reports = Callable[[duckdb.DuckDBPyConnection, dg.AssetKey], Iterable[CheckReport]]
+# The same checks on the rows of some files only (paths), for a table that grows by files.
+NewRows = Callable[[duckdb.DuckDBPyConnection, dg.AssetKey, list[str]], Iterable[CheckReport]]
 
 
 def _validated_file(warehouse: Warehouse) -> Path:
@@ -39,6 +49,28 @@ def _fingerprint(con, tables: list[str], code: str) -> str | None:
     if any(recorded(con, name) is None for name in tables):
         return None
     return built_from(con, tables, code, [today().isoformat()])
+
+
+def _without_files(con, table: str, tables: list[str], code: str) -> str | None:
+    """What a check of a table that grows by files reads other than the files (None: the table
+    does not grow by files)."""
+    if recorded(con, without_files(table)) is None:
+        return None
+    others = [t for t in tables if t != table]
+    reads = [*others, without_files(table), rebuilt(table)]
+    return built_from(con, reads, code, [today().isoformat()])
+
+
+def _new_files(con, table: str, base: str | None, earlier: dict | None) -> list[str] | None:
+    """The files added to `table` since an earlier verdict that all held and read the same
+    rest; None when the table must be validated whole (see unless_validated)."""
+    if base is None or not earlier or earlier.get("without_files") != base:
+        return None
+    if not all(verdict["passed"] for verdict in earlier["results"]):
+        return None
+    before, now = {tuple(f) for f in earlier["files"]}, recorded_files(con, table)
+    added = sorted({path for path, _, _ in now - before})
+    return added if before <= now and added else None
 
 
 def _replayed(verdict: dict) -> dg.AssetCheckResult:
@@ -69,33 +101,45 @@ def unless_validated(
     warehouse: Warehouse,
     inputs: Inputs,
     reports: Reports,
+    new_rows: NewRows | None = None,
 ) -> Iterator[dg.AssetCheckResult]:
     """Report the checks of each asset, unless its inputs were validated today: then repeat
-    that verdict, so only what changed is validated (and Great Expectations imported).
+    that verdict, so only what changed is validated (and Great Expectations imported). Where a
+    table only gained files since a verdict that all held, `new_rows` validates the new files'
+    rows alone (every rule of these suites is about one row, or rows of one file).
 
     The verdicts are kept in a small file beside the warehouse, so a run with nothing new neither
     imports Great Expectations nor copies the warehouse. A blocking failure is never kept.
     """
     record = _validated_file(warehouse)
     kept = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
-    made: list[tuple[str, str | None, list[CheckReport]]] = []
+    made: list[tuple[str, dict, list[CheckReport]]] = []
     code = code_fingerprint(reports.__module__)
     with warehouse.read() as con:
         for asset, tables in inputs_by_asset(context).items():
             key = f"{context.op_def.name}:{asset.to_user_string()}"
-            fingerprint = _fingerprint(con, tables, code)
+            table = table_of(asset)
+            state = {
+                "fingerprint": _fingerprint(con, tables, code),
+                "without_files": _without_files(con, table, tables, code) if new_rows else None,
+                "files": sorted(recorded_files(con, table), key=repr),
+            }
             earlier = kept.get(key)
+            fingerprint = state["fingerprint"]
             if fingerprint is not None and earlier and earlier["fingerprint"] == fingerprint:
                 yield from (_replayed(verdict) for verdict in earlier["results"])
                 continue
-            made.append((key, fingerprint, list(reports(con, asset))))
-    for key, fingerprint, found in made:
+            added = _new_files(con, table, state["without_files"], earlier)
+            if added is not None:
+                note = f" (the rows of {len(added)} new file(s); the others held when validated)"
+                found = [replace(r, note=note) for r in new_rows(con, asset, added)]
+            else:
+                found = list(reports(con, asset))
+            made.append((key, state, found))
+    for key, state, found in made:
         yield from (report.result(context, inputs) for report in found)
-        if fingerprint is not None and not any(r.blocking and not r.passed for r in found):
-            kept[key] = {
-                "fingerprint": fingerprint,
-                "results": [_kept(r, inputs.raw_path) for r in found],
-            }
+        if state["fingerprint"] is not None and not any(r.blocking and not r.passed for r in found):
+            kept[key] = {**state, "results": [_kept(r, inputs.raw_path) for r in found]}
     if made:
         record.parent.mkdir(parents=True, exist_ok=True)
         temporary = record.with_suffix(".tmp")

@@ -8,6 +8,7 @@ import pytest
 
 from assets.marts.expectations import municipality_progress_suite, virtual_meetings_suite
 from assets.rule_sql import suite_findings
+from assets.staging.expectations import meeting_activity_suite
 from schemas.expectations import Rule, Suite, validate
 
 TODAY = dt.date(2026, 11, 23)
@@ -94,6 +95,50 @@ def test_a_strict_bound_and_a_failing_rows_sample_with_its_keys():
     assert (finding.failing, rows) == (2, 3)
     assert finding.sample == [{"k": "b", "v": 2.0}, {"k": "c", "v": 3.0}]
     assert finding.keys == [{"k": "b"}, {"k": "c"}]
+
+
+def _day(text: str | None):
+    return pd.Timestamp(text) if text else pd.NaT
+
+
+@pytest.mark.unit
+def test_the_staged_meetings_suite_in_sql_finds_what_gx_finds():
+    """The set and pair rules too: what new files' rows are validated with (verdicts.py)."""
+    starts = ["2015-01-01", "2015-01-01", "2015-02-01", None, "2015-03-01", "2031-01-01"]
+    ends = ["2015-01-31", "2014-12-31", None, None, "2015-03-01", "2031-01-01"]
+    frame = pd.DataFrame(
+        {
+            "source_path": [f"f{i}.csv" for i in range(6)],
+            "export_kind": ["telia_video_rooms"] * 5 + ["teams_pstn"],
+            "platform": ["video", "video", None, "video", "video", "teams"],
+            "municipality_code": ["2080", "2081", "9999", None, "2080", "2080"],
+            "period_start": [_day(d) for d in starts],
+            "period_end": [_day(d) for d in ends],
+            "meetings": [3, 1, -2, 1, 20_000, 1],
+            "participants": [6, 2, 2, 2, 2, 2],
+            "duration_s": [3600.0, 60.0, 60.0, 60.0, 60.0, 90_000.0],
+            "meetings_per_day": [0.1, 1.0, None, None, 20_000.0, 1.0],
+            "call_duration_s": [None, None, None, None, None, 90_000.0],
+        }
+    )
+    in_sql, by_gx = _both(frame, meeting_activity_suite(frozenset({"2080", "2081"}), TODAY))
+    assert in_sql == by_gx
+    # Hand-counted: 9999 is unknown and one code is missing; one start and two ends are
+    # missing, 2031 is after the window; one period ends before it starts (the row with one
+    # missing end fails the pair too, the one with both missing does not).
+    assert in_sql == {
+        "municipality_code is filled inTrue": 1,
+        "municipality_code is a code in data/reference/municipalities.csvTrue": 1,
+        "period_start is filled inTrue": 1,
+        "period_end is filled inTrue": 2,
+        "period_start lies between 1990-01-01 and 2026-12-24True": 1,
+        "period_end lies between 1990-01-01 and 2026-12-24True": 1,
+        "period_end is not before period_startTrue": 2,
+        "meetings is at least 0True": 1,
+        "meetings per day of the period are at most 10,000True": 1,
+        "a single call or session lasts less than 24 hoursFalse": 1,
+        "platform is filled inFalse": 1,
+    }
 
 
 GX_IMPORTED = """

@@ -250,3 +250,17 @@ def test_a_new_file_validates_its_own_tables_again_and_replays_the_others(worksp
     assert replayed["raw/telia_video_rooms"] is False and replayed["raw/travel_claims"] is True
     assert replayed["staging/meeting_activity"] is False and replayed["staging/trips"] is True
     assert scalar(warehouse, "select sum(meetings) from marts.virtual_meetings") == 11
+    # only the new file's row was validated, in SQL, and it says so
+    for asset in ("raw/telia_video_rooms", "staging/meeting_activity"):
+        check = _checks(second)[(asset, "rows_keep_the_contract")]
+        assert check.passed and check.metadata["rows_validated"].value == 1
+        assert "(the rows of 1 new file(s); the others held when validated)" in check.description
+
+    # 400,000 meetings in a month is more than 10,000 a day: the new row fails, exactly
+    _video_file(raw, "video_june.csv", "2014-06;Falu kommun;Falun Stadshuset VR1;400000;1:00;2\n")
+    third = _checks(run_pipeline(raw, warehouse))
+    assert third[("raw/telia_video_rooms", "rows_keep_the_contract")].passed
+    staged = third[("staging/meeting_activity", "rows_keep_the_contract")]
+    assert not staged.passed and staged.metadata["failing_rows"].value == 1
+    assert "meetings per day of the period are at most 10,000: 1 row fails" in staged.description
+    assert "video_june.csv" in staged.description

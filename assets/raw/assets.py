@@ -14,13 +14,15 @@ from ..fingerprint import (
     fingerprint,
     query_fingerprint,
     record,
+    record_files,
     recorded,
+    without_files,
 )
 from ..freshness import table_of, unchanged, versioned
 from ..metadata import table_metadata
 from ..settings import Inputs
 from ..warehouse import Warehouse
-from .ingest import ingest_folder, needs_ingest
+from .ingest import file_versions, ingest_folder, needs_ingest
 from .load import PARSE_SQL, ensure_raw_table
 from .progress import LoadProgress
 from .reference import REFERENCE_TABLES, build_municipality_keys, check_reference, load_reference
@@ -197,4 +199,8 @@ def _raw_fingerprints(con: duckdb.DuckDBPyConnection) -> dict:
     values |= {FILES: every_file, QUARANTINE: every_file}
     for key, value in values.items():
         record(con, table_of(key), value)
+    # What a raw table holds, file by file, so a check can validate only a new file's rows.
+    for kind, key in RAW_KEYS.items():
+        record(con, without_files(table_of(key)), built_from(con, keys_from, CODE))
+        record_files(con, table_of(key), file_versions(con, [kind]))
     return values

@@ -7,7 +7,7 @@ import dagster as dg
 from schemas import load_contracts
 from schemas.expectations import raw_suite
 
-from ..checks import SqlCheck, contract_specs, suite_reports, today
+from ..checks import SqlCheck, contract_specs, quoted, rows_of_files, suite_reports, today
 from ..frames import reference_codes, table_frame
 from ..settings import Inputs
 from ..verdicts import unless_validated
@@ -57,6 +57,12 @@ def raw_reports(con, key: dg.AssetKey):
     yield from suite_reports(key, table_frame(con, key, suite), suite)
 
 
+def new_raw_rows(con, key: dg.AssetKey, paths: list[str]):
+    """The same suite on every raw row of these new files, in SQL."""
+    suite = raw_suite(CONTRACT_OF[key], reference_codes(con), today())
+    yield from rows_of_files(con, key, f"select * from {quoted(key)}", suite, paths)
+
+
 @dg.multi_asset_check(
     specs=[
         spec
@@ -71,4 +77,4 @@ def raw_rows_keep_their_contracts(
 ) -> Iterator[dg.AssetCheckResult]:
     """Keys filled in, contract ranges, known municipalities and dates in the plausible window
     block; a natural key twice in one file is a warning."""
-    yield from unless_validated(context, warehouse, inputs, raw_reports)
+    yield from unless_validated(context, warehouse, inputs, raw_reports, new_raw_rows)

@@ -332,6 +332,18 @@ def known_files(con: duckdb.DuckDBPyConnection, loader: str) -> dict[str, tuple[
     }
 
 
+def file_versions(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> set[tuple]:
+    """The (path, part, fingerprint) of every file of these export kinds in ops.files: what a
+    table built from their rows holds, file by file."""
+    if not table_exists(con, "ops", "files"):
+        return set()
+    rows = con.execute(
+        "select path, part, fingerprint from ops.files where list_contains(?, export_kind)",
+        [kinds],
+    ).fetchall()
+    return set(rows)
+
+
 @dataclass
 class FolderPass:
     """One pass over the drop folder: what is recorded, and what this pass did."""

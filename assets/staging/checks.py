@@ -6,7 +6,7 @@ import dagster as dg
 
 from schemas import load_contracts
 
-from ..checks import contract_specs, suite_reports, today
+from ..checks import contract_specs, quoted, rows_of_files, suite_reports, today
 from ..frames import reference_codes, sampled, table_frame
 from ..settings import Inputs
 from ..verdicts import unless_validated
@@ -25,10 +25,22 @@ def meeting_reports(con, asset: dg.AssetKey):
     yield from suite_reports(asset, con.execute(sql).df(), suite)
 
 
+def new_meeting_rows(con, asset: dg.AssetKey, paths: list[str]):
+    """The meeting suite on every staged row of these new files, in SQL."""
+    suite = meeting_activity_suite(reference_codes(con), today())
+    yield from rows_of_files(con, asset, meeting_activity_frame_sql(load_contracts()), suite, paths)
+
+
 def trip_reports(con, asset: dg.AssetKey):
     """The trips suite on the staged trips (a sample of the largest)."""
     suite = trips_suite(reference_codes(con), today())
     yield from suite_reports(asset, table_frame(con, asset, suite), suite)
+
+
+def new_trip_rows(con, asset: dg.AssetKey, paths: list[str]):
+    """The trips suite on every staged trip of these new files, in SQL."""
+    suite = trips_suite(reference_codes(con), today())
+    yield from rows_of_files(con, asset, f"select * from {quoted(asset)}", suite, paths)
 
 
 @dg.multi_asset_check(
@@ -44,7 +56,7 @@ def meeting_activity_checks(
 ) -> Iterator[dg.AssetCheckResult]:
     """Every staged meeting row has a known municipality, a period in the plausible window and no
     negative or absurd count; a single call over 24 hours is a warning."""
-    yield from unless_validated(context, warehouse, inputs, meeting_reports)
+    yield from unless_validated(context, warehouse, inputs, meeting_reports, new_meeting_rows)
 
 
 @dg.multi_asset_check(
@@ -58,4 +70,4 @@ def trips_checks(
 ) -> Iterator[dg.AssetCheckResult]:
     """Every staged trip has a known municipality, a trip date in the plausible window, and no
     negative distance or cost."""
-    yield from unless_validated(context, warehouse, inputs, trip_reports)
+    yield from unless_validated(context, warehouse, inputs, trip_reports, new_trip_rows)

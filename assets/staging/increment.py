@@ -23,24 +23,17 @@ import duckdb
 from schemas import Contract
 
 from ..db import ident, table_exists
-from ..fingerprint import record, record_files, recorded, recorded_files
+from ..fingerprint import (
+    fingerprint,
+    rebuilt,
+    record,
+    record_files,
+    recorded,
+    recorded_files,
+    without_files,
+)
+from ..raw.ingest import file_versions
 from .transform import NEW_FILES
-
-
-def base_name(table: str) -> str:
-    """The ledger name of what a staging table reads other than its raw rows."""
-    return f"{table}#without-files"
-
-
-def file_versions(con: duckdb.DuckDBPyConnection, contracts: tuple[Contract, ...]) -> set[tuple]:
-    """The (path, part, fingerprint) of every file of these contracts' kinds in ops.files."""
-    if not table_exists(con, "ops", "files"):
-        return set()
-    rows = con.execute(
-        "select path, part, fingerprint from ops.files where list_contains(?, export_kind)",
-        [[c.kind for c in contracts]],
-    ).fetchall()
-    return set(rows)
 
 
 def new_files(
@@ -49,9 +42,9 @@ def new_files(
     """The paths whose rows can be added to `table` (see the module docstring); None when the
     table must be rebuilt whole."""
     schema, _, name = table.partition(".")
-    if recorded(con, base_name(table)) != base or not table_exists(con, schema, name):
+    if recorded(con, without_files(table)) != base or not table_exists(con, schema, name):
         return None
-    before, now = recorded_files(con, table), file_versions(con, contracts)
+    before, now = recorded_files(con, table), file_versions(con, [c.kind for c in contracts])
     if not before <= now:
         return None
     added = sorted({path for path, _, _ in now - before})
@@ -91,8 +84,10 @@ def stage(
     """Build `table` from its contracts' raw rows with `sql(only_new)`: by adding the new files'
     rows where it can, else whole; returns the paths added (None: rebuilt whole)."""
     added = new_files(con, table, contracts, base)
+    files = file_versions(con, [c.kind for c in contracts])
     if added is None:
         con.execute(sql(False))
+        record(con, rebuilt(table), fingerprint([base, repr(sorted(files, key=repr))], ""))
     elif added:
         con.execute(
             f"create or replace temp table {NEW_FILES} as select unnest(?::varchar[]) as path",
@@ -100,6 +95,6 @@ def stage(
         )
         con.execute(sql(True))
         con.execute(f"drop table {NEW_FILES}")
-    record(con, base_name(table), base)
-    record_files(con, table, file_versions(con, contracts))
+    record(con, without_files(table), base)
+    record_files(con, table, files)
     return added
