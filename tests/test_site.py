@@ -2,7 +2,6 @@
 municipality, with figures equal to the marts, an inline SVG trend, the source files' SHA-256,
 no JavaScript, nothing from the network, and hostile names escaped."""
 
-import importlib.util
 import json
 import re
 import shutil
@@ -11,13 +10,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from browser_helpers import CHROMIUM, CHROMIUM_FLAGS, browser_missing
 from marts_helpers import materialization, small_warehouse
 from pipeline_helpers import query
 
 pytestmark = pytest.mark.pipeline
 
 SVG = "{http://www.w3.org/2000/svg}svg"
-CHROMIUM = Path("/usr/bin/chromium")
 FALUN = ("vi-mots-resfritt", "2080")
 
 
@@ -274,19 +273,12 @@ def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
-def _browser_missing() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing"
-    if importlib.util.find_spec("playwright") is None:
-        return "the playwright package is not installed"
-    return None
-
-
 @pytest.mark.integration
-@pytest.mark.skipif(_browser_missing() is not None, reason=str(_browser_missing()))
 def test_a_browser_opens_the_site_without_errors_and_prints_a_page_each(site, tmp_path):
+    reason = browser_missing()
+    if reason:
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
-    from test_ui_browser import CHROMIUM_FLAGS
 
     errors, requests = [], []
     with sync_playwright() as playwright:

@@ -19,41 +19,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_helpers import CHROMIUM, CHROMIUM_FLAGS, browser_missing
 from pipeline_helpers import ROOT, SAMPLE_RAW, scalar
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def ensure_chromium() -> str | None:
-    """Install Debian's Chromium when it is missing and we may; the reason when we cannot."""
-    if CHROMIUM.exists():
-        return None
-    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return f"{CHROMIUM} is missing and only root with apt-get can install it (package chromium)"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (
-        ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
-    ):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
-        if done.returncode != 0:
-            return f"{' '.join(command)} failed: {(done.stderr or done.stdout)[-500:]}"
-    return None if CHROMIUM.exists() else f"apt-get installed chromium but {CHROMIUM} is missing"
-
-
-# Chromium as this machine runs it: no sandbox as root, no calls home from a closed network.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DOCS_SCREENSHOT = ROOT / "docs" / "ui-screenshot.png"
 START_TIMEOUT_S = 180
 RUN_TIMEOUT_S = 300
@@ -61,7 +31,7 @@ RUN_TIMEOUT_S = 300
 
 @pytest.fixture(scope="session")
 def chromium() -> Path:
-    reason = ensure_chromium()
+    reason = browser_missing()
     if reason:
         pytest.skip(reason)
     return CHROMIUM
