@@ -15,6 +15,7 @@ so a build that only gains files adds their rows instead of starting over.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -54,7 +55,8 @@ def code_files(module: str, root: Path = ROOT) -> list[Path]:
         if path is None or path in seen:
             continue
         seen.add(path)
-        pending.extend(_imported_files(path, root))
+        stat = path.stat()
+        pending.extend(_imported_files(path, root, stat.st_mtime_ns, stat.st_size))
     data = {
         p
         for path in seen
@@ -78,8 +80,10 @@ def _package_of(path: Path, root: Path) -> list[str]:
     return list(path.relative_to(root).parent.parts)
 
 
-def _imported_files(path: Path, root: Path) -> list[Path | None]:
-    """Files of this project that one module imports (absolute or relative imports)."""
+@functools.lru_cache(maxsize=1024)
+def _imported_files(path: Path, root: Path, mtime_ns: int, size: int) -> tuple[Path | None, ...]:
+    """Files of this project that one module imports (absolute or relative imports); parsed
+    once per version of the file (its time and size), as every check asks again."""
     found: list[Path | None] = []
     for node in ast.walk(ast.parse(path.read_bytes())):
         if isinstance(node, ast.Import):
@@ -90,7 +94,7 @@ def _imported_files(path: Path, root: Path) -> list[Path | None]:
             dotted = ".".join([*base, *(node.module or "").split(".")]).strip(".")
             found.append(_module_file(dotted, root))
             found.extend(_module_file(f"{dotted}.{alias.name}", root) for alias in node.names)
-    return found
+    return tuple(found)
 
 
 BUILDS_DDL = """

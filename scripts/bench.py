@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -46,6 +47,7 @@ TARGET_RSS_MB = 1536
 TARGET_EMPTY_S = 8.0
 TARGET_INCREMENT_S = 3.0
 INCREMENT_ROWS = 150
+INCREMENT_DAY = date(2024, 12, 31)
 
 READ_CSV = """
 import sys, time, duckdb
@@ -109,8 +111,9 @@ def link(source: Path, target: Path) -> None:
 
 
 def add_increment(work: Path, raw: Path, seed: int) -> None:
-    """Put one small new PSTN export (another seed, so other calls) into the drop folder."""
-    small = generate(INCREMENT_ROWS, work / "increment", seed + 1, lync_rows=0)
+    """Put one small new PSTN export into the drop folder: another seed, so other calls, all of
+    one day (31 December), as a nightly export brings them."""
+    small = generate(INCREMENT_ROWS, work / "increment", seed + 1, lync_rows=0, day=INCREMENT_DAY)
     pstn = next(f["file"] for f in small["files"] if f["file"].startswith("PSTN"))
     link(work / "increment" / pstn, raw / f"PSTN.increment.{INCREMENT_ROWS}.csv")
 

@@ -18,6 +18,7 @@ import csv
 import json
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -138,10 +139,12 @@ def _bad(kind: int) -> str:
     return f"(i % {BAD_EVERY} = {BAD_OFFSET} and (i // {BAD_EVERY}) % 3 = {kind})"
 
 
-def pstn_sql(rows: int, year: int, users: int) -> str:
-    """One text line per row, in the Teams PSTN export layout (needs the `users` table)."""
-    year_s = (date(year + 1, 1, 1) - date(year, 1, 1)).days * 86400
-    step_us = year_s * 1_000_000 // max(rows, 1)
+def pstn_sql(rows: int, year: int, users: int, day: date | None = None) -> str:
+    """One text line per row, in the Teams PSTN export layout (needs the `users` table): calls
+    over the whole year, or over one `day` (a nightly export)."""
+    first = day or date(year, 1, 1)
+    span_s = 86400 if day else (date(year + 1, 1, 1) - first).days * 86400
+    step_us = span_s * 1_000_000 // max(rows, 1)
     call_types = [
         "user_in", "user_in", "user_in", "user_out", "user_out", "user_out", "user_out_conf",
         "user_out_transfer", "user_out_forwarding", "conf_in", "conf_in", "conf_out",
@@ -155,8 +158,8 @@ def pstn_sql(rows: int, year: int, users: int) -> str:
                         then case when (i // {BOT_EVERY}) % 2 = 0 then 'ucap_in' else 'ucap_out' end
                     else {_pick(call_types, _h(2))}
                 end as call_type,
-                -- Calls in time order over the year, each with a 7-digit fraction of a second.
-                timestamp '{year}-01-01'
+                -- Calls in time order over the span, each with a 7-digit fraction of a second.
+                timestamp '{first.isoformat()}'
                     + to_microseconds((i - 1) * {step_us} + {_h(3)} % {max(step_us, 1)})
                     as start_ts,
                 lpad({_text(f"{_h(4)} % 10000000")}, 7, '0') as frac,
@@ -300,9 +303,15 @@ def write_lines(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> None:
 
 
 def generate(
-    rows: int, out: Path, seed: int = 2024, lync_rows: int | None = None, threads: int = 2
+    rows: int,
+    out: Path,
+    seed: int = 2024,
+    lync_rows: int | None = None,
+    threads: int = 2,
+    day: date | None = None,
 ) -> dict:
-    """Write both exports and a manifest into `out`; returns the manifest."""
+    """Write both exports and a manifest into `out`; returns the manifest. With `day`, the PSTN
+    calls are all of that day of 2024, as in a nightly export."""
     out.mkdir(parents=True, exist_ok=True)
     lync_rows = rows // 10 if lync_rows is None else lync_rows
     con = duckdb.connect()
@@ -315,7 +324,7 @@ def generate(
     )
     files = []
     for kind, count, year, build, kinds in (
-        ("teams_pstn", rows, 2024, pstn_sql, PSTN_BAD_KINDS),
+        ("teams_pstn", rows, 2024, partial(pstn_sql, day=day), PSTN_BAD_KINDS),
         ("lync_sessions", lync_rows, 2013, lync_sql, LYNC_BAD_KINDS),
     ):
         if count <= 0:
