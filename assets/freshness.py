@@ -2,6 +2,8 @@
 is its module's (assets/fingerprint.py), and the result is mirrored into the asset's data version
 so the Dagster UI shows what is stale."""
 
+from collections.abc import Callable
+
 import dagster as dg
 import duckdb
 
@@ -34,22 +36,34 @@ def unchanged(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dg.Materializ
     return versioned(unchanged_metadata(con, table), recorded(con, table) or "none", key)
 
 
-def rebuild_if_changed(
-    context: dg.AssetExecutionContext, warehouse, code: str, sql: str, setup: str = ""
+def build_unless_unchanged(
+    context: dg.AssetExecutionContext, warehouse, code: str, build: Callable[[object], str | None]
 ) -> dg.MaterializeResult:
-    """Run `sql` to rebuild the asset's table unless its declared inputs and its code are as
-    when it was last built."""
+    """Run `build(con)` on a write connection unless the asset's declared inputs and its code
+    are as when it was last built; `build` may say how it built (shown as `built`)."""
     table = table_of(context.asset_key)
     with warehouse.read() as con:
         value = built_from(con, declared_inputs(context), code)
         if recorded(con, table) == value and _exists(con, table):
             return unchanged(con, context.asset_key)
     with warehouse.connect() as con:
+        how = build(con)
+        record(con, table, value)
+        return versioned(table_metadata(con, table, **({"built": how} if how else {})), value)
+
+
+def rebuild_if_changed(
+    context: dg.AssetExecutionContext, warehouse, code: str, sql: str, setup: str = ""
+) -> dg.MaterializeResult:
+    """Run `sql` to rebuild the asset's table unless its declared inputs and its code are as
+    when it was last built."""
+
+    def whole(con) -> None:
         if setup:
             con.execute(setup)
         con.execute(sql)
-        record(con, table, value)
-        return versioned(table_metadata(con, table), value)
+
+    return build_unless_unchanged(context, warehouse, code, whole)
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:

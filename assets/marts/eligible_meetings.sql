@@ -30,7 +30,7 @@ with activity as (
             else a.meetings * factor_of('remote_participants', c.country,
                                         cast(year(a.period_start) as integer))
         end as remote_person_meetings
-    from staging.meeting_activity a
+    from meeting_rows() a
     join current_code c
       on c.code = a.municipality_code
 ),

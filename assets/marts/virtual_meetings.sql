@@ -8,7 +8,7 @@ select
     a.platform,
     sum(a.meetings) as meetings,
     round(sum(a.duration_s) / 3600.0, 2) as hours
-from staging.meeting_activity a
+from meeting_rows() a
 join current_code c
   on c.code = a.municipality_code
 join ref.programme_members pm

@@ -4,10 +4,8 @@ import dagster as dg
 
 from schemas import load_contracts
 
-from ..db import table_exists
-from ..fingerprint import built_from, code_fingerprint, record, recorded
-from ..freshness import declared_inputs, table_asset, table_of, unchanged, versioned
-from ..metadata import table_metadata
+from ..fingerprint import built_from, code_fingerprint
+from ..freshness import build_unless_unchanged, table_asset, table_of
 from ..raw.assets import RAW_KEYS
 from ..warehouse import Warehouse
 from .increment import stage
@@ -18,8 +16,8 @@ CODE = code_fingerprint(__name__)
 SETUP = "create schema if not exists staging;"
 
 
-def staged(family: str, build, reads: list[dg.AssetKey], description: str):
-    """The staging table of one family of contracts, built by `build(contracts, only_new)`'s SQL
+def staged(family: str, sql, reads: list[dg.AssetKey], description: str):
+    """The staging table of one family of contracts, built by `sql(contracts, only_new)`
     from their raw tables: whole, or by adding the rows of new files (increment.py)."""
     contracts = tuple(c for c in CONTRACTS if c.family == family)
     deps = [*(RAW_KEYS[c.kind] for c in contracts), *reads]
@@ -27,18 +25,14 @@ def staged(family: str, build, reads: list[dg.AssetKey], description: str):
 
     @dg.asset(**table_asset(dg.AssetKey(["staging", family]), deps, CODE, description))
     def table(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        name = table_of(context.asset_key)
-        with warehouse.read() as con:
-            value = built_from(con, declared_inputs(context), CODE)
-            if recorded(con, name) == value and table_exists(con, "staging", family):
-                return unchanged(con, context.asset_key)
-            base = built_from(con, others, CODE)
-        with warehouse.connect() as con:
+        def build(con) -> str:
             con.execute(SETUP)
-            added = stage(con, name, contracts, lambda only_new: build(CONTRACTS, only_new), base)
-            record(con, name, value)
-            how = "whole" if added is None else f"added the rows of {len(added)} new file(s)"
-            return versioned(table_metadata(con, name, built=how), value)
+            base = built_from(con, others, CODE)
+            name = table_of(context.asset_key)
+            added = stage(con, name, contracts, lambda only_new: sql(CONTRACTS, only_new), base)
+            return "whole" if added is None else f"added the rows of {len(added)} new file(s)"
+
+        return build_unless_unchanged(context, warehouse, CODE, build)
 
     return table
 
