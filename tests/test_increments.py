@@ -75,3 +75,26 @@ def test_a_new_file_is_added_not_rebuilt_and_every_table_is_as_a_whole_run_makes
     assert {t: _differing(warehouse, sample_warehouse, t) for t in TABLES} == dict.fromkeys(
         TABLES, 0
     )
+
+
+HEADER = "Månad;Organisation;Rum;Antal möten;Total mötestid (tim:min);Snitt deltagare\n"
+
+
+@pytest.mark.pipeline
+def test_a_new_file_whose_rows_are_all_quarantined_changes_no_mart(workspace):
+    raw, warehouse = workspace["raw"], workspace["warehouse"]
+    good = "2014-03;Falu kommun;Falun Stadshuset VR1;4;3:55;2,3\n"
+    (raw / "rooms.csv").write_text(HEADER + good, encoding="cp1252")
+    assert run_pipeline(raw, warehouse).success
+    bad = "2014-04;Falu kommun;Falun Stadshuset VR1;fyra;1:00;2,0\n"
+    (raw / "rooms_april.csv").write_text(HEADER + bad, encoding="cp1252")
+    second = run_pipeline(raw, warehouse)
+    assert second.success
+    assert _built(second)["marts/virtual_meetings"].value == (
+        "the municipalities and years of 1 file(s)"
+    )
+    con = duckdb.connect(str(warehouse), read_only=True)
+    quarantined = "select rows_quarantined from ops.files where path = 'rooms_april.csv'"
+    assert con.execute(quarantined).fetchall() == [(1,)]
+    # the mart still holds March's 4 meetings once
+    assert con.execute("select sum(meetings) from marts.virtual_meetings").fetchall() == [(4,)]

@@ -47,6 +47,11 @@ def build_scoped(con: duckdb.DuckDBPyConnection, mart: str, sql: str, added: lis
         """,
         [added],
     )
+    if not con.execute("select count(*) from mart_today_scope").fetchall()[0][0]:
+        # the new files staged no row a mart counts: nothing to build again (an empty
+        # mart_scope would mean every row)
+        con.execute("drop table mart_today_scope")
+        return
     con.execute(
         """
         insert into mart_scope

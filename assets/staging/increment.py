@@ -48,7 +48,7 @@ def new_files(
     if not before <= now:
         return None
     added = sorted({path for path, _, _ in now - before})
-    if any(_shares_keys(con, c, added) for c in contracts if c.natural_key):
+    if added and any(_shares_keys(con, c, added) for c in contracts if c.natural_key):
         return None
     return added
 
