@@ -149,6 +149,14 @@ def recorded_files(con: duckdb.DuckDBPyConnection, name: str) -> set[tuple]:
     return set(rows)
 
 
+def added_paths(before: set[tuple], now: set[tuple]) -> list[str] | None:
+    """The paths of the file versions in `now` and not `before`, sorted; None when a version of
+    `before` is gone (a file was reloaded, renamed or emptied): then nothing can be added."""
+    if not before <= now:
+        return None
+    return sorted({path for path, _, _ in now - before})
+
+
 def record_files(con: duckdb.DuckDBPyConnection, name: str, files: set[tuple]) -> None:
     """Keep the file versions (path, part, fingerprint) that `name` was just built from."""
     con.execute(BUILD_FILES_DDL)

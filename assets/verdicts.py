@@ -12,6 +12,7 @@ import duckdb
 
 from .checks import CheckReport, severity, today
 from .fingerprint import (
+    added_paths,
     built_from,
     code_fingerprint,
     rebuilt,
@@ -68,9 +69,8 @@ def _new_files(con, table: str, base: str | None, earlier: dict | None) -> list[
         return None
     if not all(verdict["passed"] for verdict in earlier["results"]):
         return None
-    before, now = {tuple(f) for f in earlier["files"]}, recorded_files(con, table)
-    added = sorted({path for path, _, _ in now - before})
-    return added if before <= now and added else None
+    before = {tuple(f) for f in earlier["files"]}
+    return added_paths(before, recorded_files(con, table)) or None
 
 
 def _replayed(verdict: dict) -> dg.AssetCheckResult:
@@ -122,7 +122,7 @@ def unless_validated(
             state = {
                 "fingerprint": _fingerprint(con, tables, code),
                 "without_files": _without_files(con, table, tables, code) if new_rows else None,
-                "files": sorted(recorded_files(con, table), key=repr),
+                "files": sorted(recorded_files(con, table), key=repr) if new_rows else [],
             }
             earlier = kept.get(key)
             fingerprint = state["fingerprint"]

@@ -113,9 +113,8 @@ def _link_tree(source: Path, target: Path) -> None:
             shutil.copy2(path, dest)
 
 
-def _write_partitioned(con, table: str, folder: Path, previous: Path | None) -> dict:
+def _write_partitioned(con, table: str, columns: dict, folder: Path, previous: Path | None) -> dict:
     """Write the table's changed partitions and link the unchanged ones; its state and counts."""
-    columns = _columns(con, table)
     sql, partitions = partition_select(table, columns)
     state = {
         "columns": [list(c) for c in columns.items()],
@@ -153,10 +152,11 @@ def write_version(
     version linked from it; returns rows per table and the partitions written and kept."""
     rows = {}
     for table in tables:
-        sql, partitions = partition_select(table, _columns(con, table))
+        columns = _columns(con, table)
+        sql, partitions = partition_select(table, columns)
         folder = target / table
         if partitions:
-            written = _write_partitioned(con, table, folder, previous)
+            written = _write_partitioned(con, table, columns, folder, previous)
         else:
             folder.mkdir(parents=True)
             con.execute(f"copy ({sql}) to {lit(str(folder / 'part_0.parquet'))} (format parquet)")

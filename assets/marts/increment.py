@@ -2,8 +2,8 @@
 
 Plain library code for the mart assets. A mart marked `by_municipality_and_year` in marts.toml
 builds each of its rows from the staged meetings of one municipality (today's code) and year,
-read through common.sql's meeting_rows(). When staging.meeting_activity only gained files since
-the mart was built (and nothing else it reads changed), the mart's rows for the municipalities
+read through meeting_rows() (meeting_rows.sql). When staging.meeting_activity only gained files
+since the mart was built (and nothing else it reads changed), the mart's rows for the municipalities
 and years of those files' rows are built again and the others are kept: the same table a whole
 rebuild gives, for the cost of what is new.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import duckdb
 
+from .. import fingerprint as ledger
 from ..db import ident
-from ..fingerprint import rebuilt, record, record_files, recorded, recorded_files, without_files
 
 MEETINGS = "staging.meeting_activity"
 
@@ -21,17 +21,22 @@ MEETINGS = "staging.meeting_activity"
 def reads_but_files(reads: list[str]) -> list[str]:
     """What a mart's build reads other than the staged meetings' files: the other tables, and
     how the staged meetings were built (their code and inputs, their last whole rebuild)."""
-    return [*(t for t in reads if t != MEETINGS), without_files(MEETINGS), rebuilt(MEETINGS)]
+    return [
+        *(t for t in reads if t != MEETINGS),
+        ledger.without_files(MEETINGS),
+        ledger.rebuilt(MEETINGS),
+    ]
 
 
 def new_meeting_files(con: duckdb.DuckDBPyConnection, mart: str, base: str) -> list[str] | None:
     """The files staging.meeting_activity gained since `mart` was built from the same rest; None
     when the mart must be built whole."""
-    if recorded(con, without_files(mart)) != base:
+    if ledger.recorded(con, ledger.without_files(mart)) != base:
         return None
-    before, now = recorded_files(con, mart), recorded_files(con, MEETINGS)
-    added = sorted({path for path, _, _ in now - before})
-    return added if before <= now and added else None
+    return (
+        ledger.added_paths(ledger.recorded_files(con, mart), ledger.recorded_files(con, MEETINGS))
+        or None
+    )
 
 
 def build_scoped(con: duckdb.DuckDBPyConnection, mart: str, sql: str, added: list[str]) -> None:
@@ -85,6 +90,6 @@ def build_mart(con: duckdb.DuckDBPyConnection, mart: str, sql: str, base: str) -
         con.execute(sql)
     else:
         build_scoped(con, mart, sql, added)
-    record(con, without_files(mart), base)
-    record_files(con, mart, recorded_files(con, MEETINGS))
+    ledger.record(con, ledger.without_files(mart), base)
+    ledger.record_files(con, mart, ledger.recorded_files(con, MEETINGS))
     return "whole" if added is None else f"the municipalities and years of {len(added)} file(s)"

@@ -200,7 +200,8 @@ def _raw_fingerprints(con: duckdb.DuckDBPyConnection) -> dict:
     for key, value in values.items():
         record(con, table_of(key), value)
     # What a raw table holds, file by file, so a check can validate only a new file's rows.
+    rest = built_from(con, keys_from, CODE)
     for kind, key in RAW_KEYS.items():
-        record(con, without_files(table_of(key)), built_from(con, keys_from, CODE))
+        record(con, without_files(table_of(key)), rest)
         record_files(con, table_of(key), file_versions(con, [kind]))
     return values

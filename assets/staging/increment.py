@@ -24,6 +24,7 @@ from schemas import Contract
 
 from ..db import ident, table_exists
 from ..fingerprint import (
+    added_paths,
     fingerprint,
     rebuilt,
     record,
@@ -37,17 +38,22 @@ from .transform import NEW_FILES
 
 
 def new_files(
-    con: duckdb.DuckDBPyConnection, table: str, contracts: tuple[Contract, ...], base: str
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    contracts: tuple[Contract, ...],
+    base: str,
+    now: set[tuple] | None = None,
 ) -> list[str] | None:
-    """The paths whose rows can be added to `table` (see the module docstring); None when the
-    table must be rebuilt whole."""
+    """The paths whose rows can be added to `table` (see the module docstring), given the file
+    versions it would hold `now`; None when the table must be rebuilt whole."""
     schema, _, name = table.partition(".")
     if recorded(con, without_files(table)) != base or not table_exists(con, schema, name):
         return None
-    before, now = recorded_files(con, table), file_versions(con, [c.kind for c in contracts])
-    if not before <= now:
+    if now is None:
+        now = file_versions(con, [c.kind for c in contracts])
+    added = added_paths(recorded_files(con, table), now)
+    if added is None:
         return None
-    added = sorted({path for path, _, _ in now - before})
     if added and any(_shares_keys(con, c, added) for c in contracts if c.natural_key):
         return None
     return added
@@ -83,8 +89,8 @@ def stage(
 ) -> list[str] | None:
     """Build `table` from its contracts' raw rows with `sql(only_new)`: by adding the new files'
     rows where it can, else whole; returns the paths added (None: rebuilt whole)."""
-    added = new_files(con, table, contracts, base)
     files = file_versions(con, [c.kind for c in contracts])
+    added = new_files(con, table, contracts, base, files)
     if added is None:
         con.execute(sql(False))
         record(con, rebuilt(table), fingerprint([base, repr(sorted(files, key=repr))], ""))
