@@ -66,14 +66,25 @@ NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # DuckDB's folder name for a NULL
 
 
 def _digests(con: duckdb.DuckDBPyConnection, sql: str, columns: dict, partitions: list[str]):
-    """{partition folder: [rows, sum of row hashes]} of a partitioned select (order-free)."""
-    keys = ", ".join(ident(p) for p in partitions)
+    """{partition folder: [rows, sum of row hashes]} of a partitioned select (order-free), and
+    {partition folder: its code (_partition_code)}."""
     every = ", ".join(ident(c) for c in columns if c not in partitions)
     rows = con.execute(
-        f"select {keys}, count(*), cast(sum(cast(hash({every}) as hugeint)) as varchar) "
+        f"select {', '.join(ident(p) for p in partitions)}, {_partition_code(partitions)}, "
+        f"count(*), cast(sum(cast(hash({every}) as hugeint)) as varchar) "
         f"from ({sql}) group by all"
     ).fetchall()
-    return {_folder(partitions, row): [row[-2], row[-1]] for row in rows}
+    digests = {_folder(partitions, row[:-3]): [row[-2], row[-1]] for row in rows}
+    return digests, {_folder(partitions, row[:-3]): row[-3] for row in rows}
+
+
+def _partition_code(partitions: list[str]) -> str:
+    """One integer per partition (year * 100 + month; -1 for a NULL value), which a filter on
+    the changed partitions compares more cheaply than their folder names."""
+    code = "0"
+    for p in partitions:
+        code = f"({code}) * 100 + coalesce({ident(p)}, -1)"
+    return code
 
 
 def _folder(partitions: list[str], row: tuple) -> str:
@@ -116,28 +127,20 @@ def _link_tree(source: Path, target: Path) -> None:
 def _write_partitioned(con, table: str, columns: dict, folder: Path, previous: Path | None) -> dict:
     """Write the table's changed partitions and link the unchanged ones; its state and counts."""
     sql, partitions = partition_select(table, columns)
-    state = {
-        "columns": [list(c) for c in columns.items()],
-        "partitions": _digests(con, sql, columns, partitions),
-    }
+    digests, codes = _digests(con, sql, columns, partitions)
+    state = {"columns": [list(c) for c in columns.items()], "partitions": digests}
     kept = _reusable(previous, table, state)
     changed = sorted(set(state["partitions"]) - set(kept))
     folder.mkdir(parents=True)
     if changed:
         keys = ", ".join(ident(p) for p in partitions)
-        names = (
-            "concat_ws('/', "
-            + ", ".join(
-                f"{lit(p + '=')} || coalesce(cast({ident(p)} as varchar), {lit(NULL_PARTITION)})"
-                for p in partitions
-            )
-            + ")"
-        )
+        # every partition (a first build) needs no filter; else one integer per row, not text
+        where = f" where list_contains(?, {_partition_code(partitions)})" if kept else ""
         con.execute(
-            f"copy (select * from ({sql}) where list_contains(?, {names})) to {lit(str(folder))} "
+            f"copy (select * from ({sql}){where}) to {lit(str(folder))} "
             f"(format parquet, partition_by ({keys}), filename_pattern 'part_{{i}}', "
             "compression zstd, overwrite_or_ignore true)",
-            [changed],
+            [[codes[name] for name in changed]] if kept else [],
         )
     for name in kept:
         _link_tree(previous / table / name, folder / name)

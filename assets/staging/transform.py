@@ -55,12 +55,14 @@ def _deduplicated(contract: Contract, only_new: bool) -> str:
         return f"(select * from {table}{where})" if where else table
     key = ", ".join(ident(k) for k in contract.natural_key)
     # Only rows whose key hashes like another's need the window (a hash collision just sends a
-    # row through it too); the millions of single calls pass straight through.
+    # row through it too); the millions of single calls pass straight through. `not
+    # materialized`: DuckDB would otherwise store every column of every row of a CTE read three
+    # times before reading it (at 10 M rows, 1.6 GB spilled and twice the time).
     return f"""(
-        with keyed as (
+        with keyed as not materialized (
             select *, hash(municipality_code, {key}) as __key_hash from {table}{where}
         ),
-        shared as (
+        shared as not materialized (
             select __key_hash from keyed group by __key_hash having count(*) > 1
         )
         select * exclude (__key_hash) from keyed anti join shared using (__key_hash)
