@@ -36,7 +36,13 @@ from assets.raw.ingest import (
 )
 from assets.raw.manifest import folder_snapshot
 from assets.raw.reference import REFERENCE_TABLES, ReferenceError, check_reference, load_reference
-from assets.raw.sources import ZIP_MAX_DEPTH, UnpackBudget, UnreadableFile, open_sources
+from assets.raw.sources import (
+    ZIP_MAX_DEPTH,
+    UnpackBudget,
+    UnreadableFile,
+    long_line,
+    open_sources,
+)
 from assets.settings import Inputs
 
 CLAIMS_HEADER = (
@@ -374,6 +380,22 @@ def test_a_line_longer_than_the_limit_makes_its_file_unreadable(tmp_path, monkey
     )
     assert (records["wide.csv"]["status"], records["wide.csv"]["rows_loaded"]) == ("loaded", 300)
     assert records["good.csv"]["rows_loaded"] == 4
+
+
+@pytest.mark.parametrize(
+    ("lengths", "expected"),
+    [
+        # limit 16,000 bytes, blocks of 8,000: lines whose newline lies past a block's first
+        # 4 KB (the probe misses it, the block's search finds it) are not too long
+        ([7_000, 7_900, 15_999, 30], None),
+        ([7_000, 16_001, 30], (2, 16_001)),
+        ([100] * 50 + [40_000], (51, 40_000)),
+    ],
+)
+def test_the_first_line_longer_than_the_limit_is_found(tmp_path, lengths, expected):
+    path = tmp_path / "lines.csv"
+    path.write_bytes(b"\n".join(b"x" * n for n in lengths) + b"\n")
+    assert long_line(path, 16_000) == expected
 
 
 def test_a_long_cell_under_the_limit_loads_in_any_encoding(tmp_path):
