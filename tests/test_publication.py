@@ -130,6 +130,32 @@ def test_after_a_failed_last_step_warehouse_parquet_and_reports_are_as_the_last_
 
 
 @pytest.mark.pipeline
+def test_a_warehouse_whose_last_blocks_were_freed_is_not_damaged(tmp_path):
+    """DuckDB cuts free blocks off the end of its file but still counts them in total_blocks:
+    such a file is whole, and a file cut short is not."""
+    path = tmp_path / "shrunk.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table kept as select range as i from range(1000)")
+        con.execute("checkpoint")
+        con.execute(
+            "create table big as select range as i, md5(range::varchar) as s from range(300000)"
+        )
+        con.execute("checkpoint")
+        con.execute("drop table big")
+        con.execute("checkpoint")
+    with duckdb.connect(str(path), read_only=True) as con:
+        [[total, used]] = con.execute(
+            "select total_blocks, used_blocks from pragma_database_size()"
+        ).fetchall()
+    assert total > used  # the freed blocks are still counted
+    assert path.stat().st_size == 3 * 4096 + used * 262_144
+    assert damage(path) is None
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size - 4096)
+    whole = 3 * 4096 + used * 262_144
+    assert damage(path) == f"the file is cut short: {whole - 4096:,} of {whole:,} bytes"
+
+
 def test_a_truncated_warehouse_is_restored_from_the_previous_generation_at_the_next_run(
     workspace,
 ):
