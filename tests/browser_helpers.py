@@ -19,9 +19,11 @@ def ensure_chromium() -> str | None:
     if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
         return f"{CHROMIUM} is missing and only root with apt-get can install it (package chromium)"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    # another apt-get (a second test run on the machine) holds the lock: wait for it, not skip
+    wait = ["-o", "DPkg::Lock::Timeout=600"]
     for command in (
-        ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+        ["apt-get", *wait, "update", "-qq"],
+        ["apt-get", *wait, "install", "-y", "-qq", "--no-install-recommends", "chromium"],
     ):
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
         if done.returncode != 0:
