@@ -42,15 +42,20 @@ create or replace temp macro rf_two_digit_year(t, v, fmts) as case
 end;
 
 -- Timestamps: the contract's formats in order, then ISO 8601 with or without zone (kept as UTC).
-create or replace temp macro rf_timestamp(v, fmts) as coalesce(
-    -- Fast path for ISO 8601 in UTC ("...Z", Teams and Graph): a failed strptime costs more than
-    -- the whole cast, and no contract format reads a trailing Z; the zone-aware cast agrees.
-    case when suffix(rf_trim(v), 'Z') then try_cast(rf_trim(v) as timestamp) end,
-    rf_two_digit_year(try_strptime(rf_trim(v), fmts), v, fmts),
-    try_cast(try_cast(rf_trim(v) as timestamptz) at time zone 'UTC' as timestamp),
-    try_cast(rf_trim(v) as timestamp),
-    rf_excel_serial(v)
-);
+-- Fast path for ISO 8601 in UTC ("...Z", Teams and Graph): a failed strptime costs more than the
+-- whole cast, and no contract format reads a trailing Z; the zone-aware cast agrees. It is a
+-- case, not a first coalesce term: DuckDB computes a subexpression used more than once (the
+-- strptime in rf_two_digit_year) for every row before a coalesce, which skipped nothing then.
+create or replace temp macro rf_timestamp(v, fmts) as case
+    when suffix(rf_trim(v), 'Z') and try_cast(rf_trim(v) as timestamp) is not null
+        then try_cast(rf_trim(v) as timestamp)
+    else coalesce(
+        rf_two_digit_year(try_strptime(rf_trim(v), fmts), v, fmts),
+        try_cast(try_cast(rf_trim(v) as timestamptz) at time zone 'UTC' as timestamp),
+        try_cast(rf_trim(v) as timestamp),
+        rf_excel_serial(v)
+    )
+end;
 
 -- Months: 2014-01, 2014-01-01, jan 2014 / januari 2014 (Swedish, Norwegian, Danish, English).
 create or replace temp macro rf_month(v) as coalesce(
