@@ -9,6 +9,7 @@ layout (one page per municipality): no JavaScript, nothing fetched from the netw
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -207,12 +208,11 @@ def unique_ids(svg: str, prefix: str) -> str:
     return svg
 
 
-def trend_svg(name: str, rows: list[dict], prefix: str = "trend") -> str:
+def trend_svg(rows: list[dict], prefix: str = "trend") -> str:
     """The trend of reports.plot_progress for one municipality, as an inline <svg> element: the
     measured line, the estimated band and the target steps."""
-    series = [
+    series = tuple(
         (
-            name,
             r["year"],
             r["year_target_pct"],
             r["reduction_measured_pct"],
@@ -221,14 +221,21 @@ def trend_svg(name: str, rows: list[dict], prefix: str = "trend") -> str:
             r["reduction_estimated_high_pct"],
         )
         for r in rows
-    ]
+    )
+    return unique_ids(_drawn_trend(series), slug(prefix))
+
+
+@functools.lru_cache(maxsize=256)
+def _drawn_trend(series: tuple[tuple, ...]) -> str:
+    """The <svg> of one trend, drawn once per distinct series (every municipality without a
+    percentage has the same chart; matplotlib takes tens of milliseconds a chart)."""
     title = "% fewer trips to meetings than the baseline year"
-    known = any(r[3] is not None or r[4] is not None for r in series)
+    known = any(r[2] is not None or r[3] is not None for r in series)
     plt = pyplot()
     with plt.rc_context({"svg.hashsalt": "resfritt", "svg.fonttype": "path"}):
         fig, ax = plt.subplots(figsize=(6.4, 3.0), dpi=72)
         if known:
-            plot_trend(ax, title, series)
+            plot_trend(ax, title, [(title, *r) for r in series])
             ax.set_xlabel("year", fontsize=7)
             ax.legend(loc="upper left", fontsize=7, frameon=False)
         else:
@@ -240,7 +247,7 @@ def trend_svg(name: str, rows: list[dict], prefix: str = "trend") -> str:
         fig.savefig(buffer, format="svg", metadata={"Date": None})
         plt.close(fig)
     text = buffer.getvalue()
-    return unique_ids(text[text.index("<svg") :], slug(prefix))
+    return text[text.index("<svg") :]
 
 
 def site_pages(con: duckdb.DuckDBPyConnection) -> list[Programme]:
@@ -253,13 +260,18 @@ def site_pages(con: duckdb.DuckDBPyConnection) -> list[Programme]:
         flags = _group(_records(con, FLAGS_SQL, [programme]), "municipality_code")
         files = _group(_records(con, FILES_SQL, [programme]), "today_code")
         municipalities = []
+        factors: dict[tuple, list[dict]] = {}
         for code, rows in progress.items():
             place = Municipality(code=code, name=rows[-1]["municipality"] or code, rows=rows)
             first, last = rows[0]["baseline_year"] or rows[0]["year"], place.latest["year"]
-            place.factors = _records(con, FACTORS_SQL, [programme, first, first, last, last])
+            if (first, last) not in factors:  # most municipalities share their years
+                factors[first, last] = _records(
+                    con, FACTORS_SQL, [programme, first, first, last, last]
+                )
+            place.factors = factors[first, last]
             place.flags = flags.get(code, [])
             place.files = files.get(code, [])
-            place.svg = trend_svg(place.name, rows, prefix=f"m{code}")
+            place.svg = trend_svg(rows, prefix=f"m{code}")
             municipalities.append(place)
         municipalities.sort(key=lambda m: (m.name, m.code))
         programmes.append(Programme(programme, name or programme, municipalities))

@@ -27,12 +27,16 @@ with activity as (
                     / greatest(a.participants / a.meetings, 1.0)
             when a.participants is not null and a.meetings > 0
                 then a.meetings * greatest(a.participants / a.meetings - 1.0, 0.0)
-            else a.meetings * factor_of('remote_participants', c.country,
-                                        cast(year(a.period_start) as integer))
+            else a.meetings * remote.value
         end as remote_person_meetings
     from meeting_rows() a
     join current_code c
       on c.code = a.municipality_code
+    -- a join, not factor_of(): a lookup per staged row made DuckDB store every row first
+    left join factor_by_year remote
+      on remote.factor = 'remote_participants'
+     and remote.country = c.country
+     and remote.year = cast(year(a.period_start) as integer)
 ),
 eligible as (
     select
