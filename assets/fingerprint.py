@@ -174,7 +174,17 @@ def built_from(
     """The fingerprint a build of these inputs (table names) with this code has: their recorded
     fingerprints, by name, the fingerprints of inputs from outside the warehouse (files), and the
     code's."""
-    named = [f"{name}={recorded(con, name)}" for name in sorted(inputs)]
+    names = sorted(inputs)
+    found = dict.fromkeys(names)
+    if names and table_exists(con, "ops", "builds"):
+        found.update(
+            con.execute(
+                "select asset, arg_max(fingerprint, built_at) from ops.builds "
+                "where list_contains(?, asset) group by asset",
+                [names],
+            ).fetchall()
+        )
+    named = [f"{name}={found[name]}" for name in names]
     return fingerprint([*named, *outside], code)
 
 
