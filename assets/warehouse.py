@@ -11,6 +11,12 @@ killed after the marker is completed by the next one; before it, its build and s
 once the next run holds the lock. The warehouse published before the last one is kept as
 <stem>.previous<suffix>: a published file that cannot be read is restored from it when a run
 begins. Temporary copies of personal data live in .<name>.private (0700), emptied by every run.
+
+The build is a reflink of the published file where the file system can; else the kept previous
+generation becomes the build, brought up to date by writing only the chunks that differ (a
+nightly file changes a few percent of the file), unless a reader still has it open; else a
+whole copy. A run that fails or is killed turns its build back into a copy of the published
+file, kept as the previous generation.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from .filecopy import clone_or_copy
+from .filecopy import clone_or_copy, reflink, update_in_place
 from .publish import publish_stage
 
 
@@ -99,8 +105,7 @@ class Publication:
                 f"The last run was stopped while it published {self.published}; its publication "
                 "was completed now (warehouse, Parquet and reports from that run)."
             )
-        for leftover in (self.build, self.build.with_name(self.build.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        self.build.with_name(self.build.name + ".wal").unlink(missing_ok=True)
         shutil.rmtree(self.stage, ignore_errors=True)
         self.stage.mkdir()
         # A killed run's temporary copies of personal data go here; remove them before anything.
@@ -108,6 +113,7 @@ class Publication:
         self.private.mkdir(mode=0o700)
         self.private.chmod(0o700)
         self._restore_if_damaged()
+        self._drop_build()
 
     def _restore_if_damaged(self) -> None:
         """A published warehouse that cannot be read is replaced by the kept previous generation
@@ -147,18 +153,61 @@ class Publication:
         return folder
 
     def writable(self) -> Path:
-        """The build file, copied from the published one on first use."""
+        """The build file, made from the published one on first use (module docstring)."""
         if not self._started:
             if self.published.exists():
-                self._copy(self.published, self.build)
+                self._make_build()
             self._started = True
         return self.build
 
+    def _make_build(self) -> None:
+        started = time.monotonic()
+        if reflink(self.published, self.build):
+            self._log_copy(self.published, self.build, "reflink", started)
+            return
+        self.build.unlink()
+        if self.previous.exists() and not self.previous.samefile(self.published):
+            os.replace(self.previous, self.build)
+            if self._update(self.build):
+                return
+            os.replace(self.build, self.previous)
+        self._copy(self.published, self.build)
+
+    def _update(self, older: Path) -> bool:
+        """Bring an older generation up to the published file's bytes in place; False (the file
+        untouched) while a reader still has it open."""
+        started = time.monotonic()
+        written = update_in_place(self.published, older)
+        if written is None:
+            self.copies.append(f"{older.name} is open in a reader: not updated in place")
+            return False
+        size = self.published.stat().st_size
+        detail = f"{written / 2**20:,.0f} of {size / 2**20:,.0f} MB written"
+        self._log_copy(self.published, older, "delta", started, detail)
+        return True
+
+    def _drop_build(self) -> None:
+        """A build that will not be published becomes the previous generation again, updated to
+        the published file, if that generation is missing (the build was made from it); else it
+        is deleted."""
+        if not self.build.exists():
+            return
+        missing = not self.previous.exists() and self.published.exists()
+        if missing and damage(self.published) is None and self._update(self.build):
+            os.replace(self.build, self.previous)
+            _fsync_dir(self.previous.parent)
+        self.build.unlink(missing_ok=True)
+
     def _copy(self, src: Path, dst: Path) -> None:
         started = time.monotonic()
-        method = clone_or_copy(src, dst)
+        self._log_copy(src, dst, clone_or_copy(src, dst), started)
+
+    def _log_copy(
+        self, src: Path, dst: Path, method: str, started: float, detail: str = ""
+    ) -> None:
         seconds = time.monotonic() - started
-        self.copies.append(f"{src.name} -> {dst.name}: {method}, {seconds:.2f} s")
+        tail = f", {detail}" if detail else ""
+        self.copies.append(f"{src.name} -> {dst.name}: {method}, {seconds:.2f} s{tail}")
 
     def readable(self) -> Path | None:
         """What a read in this run should see: the build if started, else the published file."""
@@ -182,7 +231,7 @@ class Publication:
                 _fsync_dir(self.stage)
                 self._commit()
             else:
-                self.build.unlink(missing_ok=True)
+                self._drop_build()
                 shutil.rmtree(self.stage, ignore_errors=True)
             shutil.rmtree(self.private, ignore_errors=True)
         finally:
