@@ -105,7 +105,8 @@ order by f.factor, f.country, f.year_from
 """
 
 # The files behind a municipality's figures: meeting exports and travel claims under any of its
-# codes (former codes roll up to today's), with the fingerprint ops.files recorded.
+# codes (former codes roll up to today's), with the fingerprint ops.files recorded; for every
+# programme at once, since it reads every staged row.
 FILES_SQL = """
 with sources as (
     select source_path, municipality_code from staging.meeting_activity
@@ -118,14 +119,13 @@ by_today as (
     join ref.municipalities m
       on m.code = s.municipality_code
 )
-select b.today_code, f.path, f.part, f.export_kind, f.rows_loaded, f.sha256
+select pm.programme, b.today_code, f.path, f.part, f.export_kind, f.rows_loaded, f.sha256
 from by_today b
 join ops.files f
   on f.path = b.source_path
 join ref.programme_members pm
   on pm.municipality_code = b.today_code
-where pm.programme = ?
-order by b.today_code, f.path, f.part
+order by pm.programme, b.today_code, f.path, f.part
 """
 
 
@@ -253,12 +253,13 @@ def _drawn_trend(series: tuple[tuple, ...]) -> str:
 def site_pages(con: duckdb.DuckDBPyConnection) -> list[Programme]:
     """Everything the site shows, read from the marts, ref and ops schemas."""
     programmes = []
+    every_file = _group(_records(con, FILES_SQL, []), "programme")
     for programme, name in con.execute(
         "select programme, name from ref.programmes order by programme"
     ).fetchall():
         progress = _group(_records(con, PROGRESS_SQL, [programme]), "municipality_code")
         flags = _group(_records(con, FLAGS_SQL, [programme]), "municipality_code")
-        files = _group(_records(con, FILES_SQL, [programme]), "today_code")
+        files = _group(every_file.get(programme, []), "today_code")
         municipalities = []
         factors: dict[tuple, list[dict]] = {}
         for code, rows in progress.items():
