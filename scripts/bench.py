@@ -124,7 +124,7 @@ def add_increment(work: Path, raw: Path, seed: int, night: int) -> None:
 def pipeline_env(work: Path, raw: Path, warehouse: Path) -> dict:
     home = work / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    shutil.copy(ROOT / "pipeline" / "dagster.yaml", home / "dagster.yaml")
     env = dict(os.environ)
     env.update(
         DAGSTER_HOME=str(home),

@@ -68,7 +68,8 @@ def webserver(tmp_path) -> dict:
     """dagster-webserver on 127.0.0.1 over a copy of the samples, with a private DAGSTER_HOME.
 
     Runs launch straight away (DefaultRunCoordinator) and no daemon runs, so the schedule and the
-    sensor cannot start runs of their own: the only run is the one the test launches.
+    sensor cannot start runs of their own: the only run is the one the test launches. Its events
+    go to the project's event log (pipeline/event_log.py).
     """
     home = tmp_path / "dagster_home"
     (home / ".nux").mkdir(parents=True)
@@ -78,7 +79,10 @@ def webserver(tmp_path) -> dict:
         "  enabled: false\n"
         "run_coordinator:\n"
         "  module: dagster._core.run_coordinator\n"
-        "  class: DefaultRunCoordinator\n",
+        "  class: DefaultRunCoordinator\n"
+        "event_log_storage:\n"
+        "  module: pipeline.event_log\n"
+        "  class: SqliteEventLog\n",
         encoding="utf-8",
     )
     raw = tmp_path / "raw"
