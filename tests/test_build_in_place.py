@@ -13,6 +13,7 @@ from publication_helpers import begun, make_warehouse, published_with
 
 from assets import filecopy
 from assets.filecopy import CHUNK, update_in_place
+from assets.warehouse import Publication
 
 HOLD = (
     "import duckdb, sys\n"
@@ -104,14 +105,21 @@ def test_a_reader_of_an_old_generation_keeps_it_and_the_build_is_copied_whole(tm
     assert scalar(publication.previous, "select v from t") == 2
 
 
-@pytest.mark.unit
-def test_a_failed_run_keeps_a_copy_of_the_published_file_as_the_previous_generation(tmp_path):
+def third_run_writing(tmp_path: Path) -> tuple[Path, Publication]:
+    """A warehouse published twice (v = 1, then 2) and a third run that has written 3 to its
+    build, made from the kept previous generation."""
     published = published_with(tmp_path, 1)
     publication = begun(published)
     make_warehouse(publication.writable(), 2)
     assert publication.finish() is True
-    publication = begun(published)
-    make_warehouse(publication.writable(), 3)
+    third = begun(published)
+    make_warehouse(third.writable(), 3)
+    return published, third
+
+
+@pytest.mark.unit
+def test_a_failed_run_keeps_a_copy_of_the_published_file_as_the_previous_generation(tmp_path):
+    published, publication = third_run_writing(tmp_path)
     assert not publication.previous.exists(), "it became the build"
     publication.failed.append("step staging_calls failed")
     assert publication.finish() is False
@@ -122,12 +130,7 @@ def test_a_failed_run_keeps_a_copy_of_the_published_file_as_the_previous_generat
 
 @pytest.mark.unit
 def test_a_killed_runs_build_becomes_the_previous_generation_at_the_next_run(tmp_path):
-    published = published_with(tmp_path, 1)
-    publication = begun(published)
-    make_warehouse(publication.writable(), 2)
-    assert publication.finish() is True
-    killed = begun(published)
-    make_warehouse(killed.writable(), 3)
+    published, killed = third_run_writing(tmp_path)
     killed._lock_handle.close()  # the process died
     nxt = begun(published)
     assert not nxt.build.exists()
